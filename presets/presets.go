@@ -1,0 +1,84 @@
+// Package presets holds the institution presets as data: dictionaries
+// (positions, grade ladders, statuses …) and roles with their permissions
+// and data scopes. An institution starts from one and edits what it needs.
+package presets
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+//go:embed *.json
+var files embed.FS
+
+// Item is one dictionary entry.
+type Item struct {
+	Code string `json:"code"`
+	Zh   string `json:"zh"`
+	En   string `json:"en"`
+	Rank int    `json:"rank"`
+}
+
+// Role is a role template.
+type Role struct {
+	Code        string   `json:"code"`
+	Name        string   `json:"name"`
+	NameEn      string   `json:"nameEn"`
+	DataScope   string   `json:"dataScope"`
+	Permissions []string `json:"permissions"`
+}
+
+// Preset is an institution template.
+type Preset struct {
+	Code   string            `json:"code"`
+	Name   string            `json:"name"`
+	NameEn string            `json:"nameEn"`
+	Source string            `json:"source"`
+	Dicts  map[string][]Item `json:"dicts"`
+	Roles  []Role            `json:"roles"`
+}
+
+// Names lists the available presets.
+func Names() []string { return []string{"securities-branch", "commercial-bank", "rural-credit-coop"} }
+
+// Load returns a preset merged over the common base: the preset's
+// dictionary entries are added to the base's (a code in both takes the
+// preset's), and its roles are added to the base roles.
+func Load(name string) (*Preset, error) {
+	if !slices.Contains(Names(), name) {
+		return nil, fmt.Errorf("unknown preset %q (have %v)", name, Names())
+	}
+	var base, p Preset
+	if err := read("base.json", &base); err != nil {
+		return nil, err
+	}
+	if err := read(name+".json", &p); err != nil {
+		return nil, err
+	}
+	for d, items := range p.Dicts {
+		for _, it := range items {
+			i := slices.IndexFunc(base.Dicts[d], func(b Item) bool { return b.Code == it.Code })
+			if i >= 0 {
+				base.Dicts[d][i] = it
+			} else {
+				base.Dicts[d] = append(base.Dicts[d], it)
+			}
+		}
+	}
+	p.Dicts = base.Dicts
+	p.Roles = append(base.Roles, p.Roles...)
+	return &p, nil
+}
+
+func read(file string, v any) error {
+	b, err := files.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("preset %s: %w", file, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("preset %s: %w", file, err)
+	}
+	return nil
+}
