@@ -21,6 +21,7 @@ type Services struct {
 	Org     *org.Service
 	People  *people.Service
 	Auth    *auth.Service
+	AuditQ  *audit.Service
 }
 
 // NewServices builds the services on db.
@@ -36,5 +37,6 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 		Org:     &org.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
 		People:  &people.Service{Store: db, Dicts: db, Audit: lg, Clock: clock, Periods: periods},
 		Auth:    &auth.Service{Store: db, Audit: lg, Clock: clock, Config: ac},
+		AuditQ:  &audit.Service{Store: db},
 	}
 }

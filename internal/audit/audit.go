@@ -190,3 +190,29 @@ type Filter struct {
 	Page       int
 	PageSize   int
 }
+
+// Lister reads audit entries within a scope.
+type Lister interface {
+	ListAudit(ctx context.Context, scope access.Scope, f Filter) ([]Entry, int, error)
+}
+
+// Service serves the audit page.
+type Service struct{ Store Lister }
+
+// List returns a page of entries about objects in the viewer's scope.
+func (s *Service) List(ctx context.Context, f Filter) ([]Entry, int, error) {
+	p := access.FromContext(ctx)
+	if !p.Can(access.AuditRead) {
+		return nil, 0, platform.ErrForbidden
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	if f.PageSize == 0 {
+		f.PageSize = 20
+	}
+	if f.PageSize < 1 || f.PageSize > 500 {
+		return nil, 0, platform.Invalid("pageSize", "每页 1–500 条 must be 1–500")
+	}
+	return s.Store.ListAudit(ctx, p.Scope, f)
+}

@@ -293,8 +293,7 @@ func (n *NewUnit) Validate() platform.Fields {
 	return f
 }
 
-// CreateMany creates units in order, in the caller's transaction; parents
-// may be earlier units of the same batch. Used by Create and the importer.
+// createInTx validates and creates one unit in the caller's transaction.
 func (s *Service) createInTx(ctx context.Context, n NewUnit, parentsVisible func(int64) bool) (Unit, error) {
 	p := access.FromContext(ctx)
 	if f := n.Validate(); len(f) > 0 {
@@ -340,39 +339,6 @@ func (s *Service) Create(ctx context.Context, n NewUnit) (Unit, error) {
 		return err
 	})
 	return u, err
-}
-
-// CreateBatch creates several units in one transaction (the importer).
-// Parents are resolved by the caller; a failure rolls everything back.
-func (s *Service) CreateBatch(ctx context.Context, ns []NewUnit, resolve func(i int, created []Unit) (int64, error)) ([]Unit, error) {
-	p := access.FromContext(ctx)
-	if !p.Can(access.OrgWrite) {
-		return nil, platform.ErrForbidden
-	}
-	visible, err := s.fullVisible(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []Unit
-	err = s.Store.WithTx(ctx, func(ctx context.Context) error {
-		out = out[:0]
-		for i, n := range ns {
-			pid, err := resolve(i, out)
-			if err != nil {
-				return err
-			}
-			n.ParentID = pid
-			u, err := s.createInTx(ctx, n, func(id int64) bool {
-				return visible[id] || slices.ContainsFunc(out, func(c Unit) bool { return c.ID == id })
-			})
-			if err != nil {
-				return fmt.Errorf("row %d: %w", i, err)
-			}
-			out = append(out, u)
-		}
-		return nil
-	})
-	return out, err
 }
 
 func (s *Service) fullVisible(ctx context.Context) (map[int64]bool, error) {

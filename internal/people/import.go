@@ -9,18 +9,9 @@ import (
 	"cmhub/internal/platform"
 )
 
-// Column describes one column of the people import template and export.
-type Column struct {
-	Key      string
-	Header   string
-	Required bool
-	Example  string
-	Note     string
-}
-
 // ImportColumns are the columns of the people import template, in order.
-func ImportColumns() []Column {
-	return []Column{
+func ImportColumns() []platform.Column {
+	return []platform.Column{
 		{Key: "empNo", Header: "工号 EmpNo", Required: true, Example: "XZ0101", Note: "1–32 位字母数字，机构内唯一 unique in the institution"},
 		{Key: "name", Header: "姓名 Name", Required: true, Example: "张三"},
 		{Key: "gender", Header: "性别 Gender", Example: "男", Note: "男/女 or male/female"},
@@ -37,25 +28,12 @@ func ImportColumns() []Column {
 	}
 }
 
-// ImportRow is one data row of an uploaded file.
-type ImportRow struct {
-	Num    int               // row number as the user sees it in the file
-	Values map[string]string // by column key
-}
-
-// RowError is one problem of one row, by column key.
-type RowError struct {
-	Row     int
-	Column  string // column key
-	Message string
-}
-
 // fieldToColumn maps a NewPerson field to its import column.
 var fieldToColumn = map[string]string{"unitId": "unitCode"}
 
 // Import creates every person of the file in one transaction, or nothing:
 // when any row is invalid it returns all row errors and writes nothing.
-func (s *Service) Import(ctx context.Context, rows []ImportRow) (int, []RowError, error) {
+func (s *Service) Import(ctx context.Context, rows []platform.ImportRow) (int, []platform.RowError, error) {
 	p := access.FromContext(ctx)
 	if !p.Can(access.PeopleImport) || !p.Can(access.PeopleWrite) {
 		return 0, nil, platform.ErrForbidden
@@ -69,11 +47,11 @@ func (s *Service) Import(ctx context.Context, rows []ImportRow) (int, []RowError
 		return 0, nil, err
 	}
 	byCode := tree.ByCode()
-	var errs []RowError
+	var errs []platform.RowError
 	ns := make([]NewPerson, len(rows))
 	for i, r := range rows {
 		v := r.Values
-		add := func(col, msg string) { errs = append(errs, RowError{Row: r.Num, Column: col, Message: msg}) }
+		add := func(col, msg string) { errs = append(errs, platform.RowError{Row: r.Num, Column: col, Message: msg}) }
 		n := NewPerson{EmpNo: v["empNo"], Name: v["name"], IDNumber: v["idNumber"], Phone: v["phone"]}
 		for _, c := range []struct {
 			key, dict string
@@ -126,7 +104,7 @@ func (s *Service) Import(ctx context.Context, rows []ImportRow) (int, []RowError
 					col = c
 				}
 				if !hasError(errs, rows[i].Num, col) && !(col == "unitCode" && rows[i].Values["unitCode"] != "") {
-					errs = append(errs, RowError{Row: rows[i].Num, Column: col, Message: msg})
+					errs = append(errs, platform.RowError{Row: rows[i].Num, Column: col, Message: msg})
 				}
 			}
 		}
@@ -145,7 +123,7 @@ func (s *Service) Import(ctx context.Context, rows []ImportRow) (int, []RowError
 				if c, ok := fieldToColumn[k]; ok {
 					col = c
 				}
-				errs = append(errs, RowError{Row: rows[it.Index].Num, Column: col, Message: msg})
+				errs = append(errs, platform.RowError{Row: rows[it.Index].Num, Column: col, Message: msg})
 			}
 		}
 		return 0, errs, nil
@@ -156,7 +134,7 @@ func (s *Service) Import(ctx context.Context, rows []ImportRow) (int, []RowError
 			if c, ok := fieldToColumn[k]; ok {
 				col = c
 			}
-			errs = append(errs, RowError{Row: rows[0].Num, Column: col, Message: msg})
+			errs = append(errs, platform.RowError{Row: rows[0].Num, Column: col, Message: msg})
 		}
 		return 0, errs, nil
 	}
@@ -166,7 +144,7 @@ func (s *Service) Import(ctx context.Context, rows []ImportRow) (int, []RowError
 	return created, nil, nil
 }
 
-func hasError(errs []RowError, row int, col string) bool {
+func hasError(errs []platform.RowError, row int, col string) bool {
 	for _, e := range errs {
 		if e.Row == row && e.Column == col {
 			return true

@@ -66,7 +66,12 @@ func (s *Service) EnsureOpen(ctx context.Context, institution int64, d platform.
 }
 
 // List returns the months, quarters and the year of a calendar year with their states.
-func (s *Service) List(ctx context.Context, institution int64, year int, kind string) ([]State, error) {
+func (s *Service) List(ctx context.Context, year int, kind string) ([]State, error) {
+	p := access.FromContext(ctx)
+	if !p.Can(access.PeriodRead) && !p.Can(access.PeriodManage) {
+		return nil, platform.ErrForbidden
+	}
+	institution := p.Institution
 	var ps []platform.Period
 	if kind == "" || kind == string(platform.Month) {
 		for m := 1; m <= 12; m++ {

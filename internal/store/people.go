@@ -246,3 +246,13 @@ func stringArgs(ss []string) []any {
 	}
 	return out
 }
+
+// PersonIDByEmpNo finds a person by employee number (for the CLI).
+func (db *DB) PersonIDByEmpNo(ctx context.Context, institution int64, empNo string) (int64, error) {
+	var id int64
+	err := db.queryRow(ctx, `SELECT id FROM persons WHERE institution_id = ? AND emp_no = ?`, institution, empNo).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, platform.ErrNotFound
+	}
+	return id, err
+}

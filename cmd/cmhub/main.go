@@ -1,0 +1,292 @@
+// Command cmhub is the customer-manager system: one binary that serves the
+// API and UI, migrates the database, bootstraps users, loads the demo,
+// backs up and verifies the audit chain.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"cmhub/internal/access"
+	"cmhub/internal/app"
+	"cmhub/internal/audit"
+	"cmhub/internal/auth"
+	"cmhub/internal/platform"
+	"cmhub/presets"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `cmhub — 客户经理管理系统 customer-manager system
+
+usage:
+  cmhub serve   [--addr :8080] [--data-dir data] [--db URL] [--demo]   start the server
+  cmhub demo    [--addr :8080]                                      same as serve --demo
+  cmhub migrate [--db URL]                                          apply database migrations
+  cmhub user add --username NAME [--admin] [--person EMPNO]         add a user (password from CMHUB_PASSWORD or stdin)
+  cmhub backup  --out FILE [--db URL]                               consistent copy of a SQLite database
+  cmhub audit verify [--db URL]                                     check the audit hash chain
+  cmhub version
+
+Environment: CMHUB_ADDR, CMHUB_DATA_DIR, CMHUB_DATABASE_URL, CMHUB_SESSION_SECRET.
+The database URL is a SQLite file path (default <data-dir>/cmhub.db) or postgres://…
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cmhub:", err)
+		var ec exitCode
+		if errors.As(err, &ec) {
+			os.Exit(int(ec))
+		}
+		os.Exit(1)
+	}
+}
+
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// common flags for commands that open the database.
+type dbFlags struct{ dataDir, db string }
+
+func (d *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.dataDir, "data-dir", env("CMHUB_DATA_DIR", "data"), "data directory")
+	fs.StringVar(&d.db, "db", env("CMHUB_DATABASE_URL", ""), "database URL: SQLite file path or postgres://… (default <data-dir>/cmhub.db)")
+}
+
+func (d *dbFlags) url() string {
+	return app.Config{DataDir: d.dataDir, DatabaseURL: d.db}.DatabaseOrDefault()
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return exitCode(2)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve", "demo":
+		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+		var d dbFlags
+		d.register(fs)
+		addr := fs.String("addr", env("CMHUB_ADDR", ":8080"), "listen address")
+		demo := fs.Bool("demo", cmd == "demo", "start with a fresh demo branch (no setup needed)")
+		demoPw := fs.String("demo-password", "", "password of every demo account (default: random, printed at start)")
+		insecure := fs.Bool("insecure-cookies", false, "drop the Secure cookie flag (plain HTTP on a non-localhost address; not for production)")
+		if err := fs.Parse(rest); err != nil {
+			return exitCode(2)
+		}
+		cfg := app.Config{Addr: *addr, DatabaseURL: d.db, SessionSecret: os.Getenv("CMHUB_SESSION_SECRET"), Demo: *demo,
+			DemoPassword: *demoPw, InsecureCookies: *insecure, Version: version}
+		if !*demo || setFlag(fs, "data-dir") {
+			cfg.DataDir = d.dataDir
+		}
+		return app.Serve(ctx, cfg, log, nil)
+	case "migrate":
+		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+		var d dbFlags
+		d.register(fs)
+		if err := fs.Parse(rest); err != nil {
+			return exitCode(2)
+		}
+		db, err := app.OpenStore(ctx, d.url())
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		fmt.Fprintln(stdout, "migrations applied:", string(db.Engine()))
+		return nil
+	case "user":
+		if len(rest) == 0 || rest[0] != "add" {
+			return fmt.Errorf("usage: cmhub user add --username NAME [--admin] [--person EMPNO]")
+		}
+		return userAdd(ctx, rest[1:], stdin, stdout)
+	case "backup":
+		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+		var d dbFlags
+		d.register(fs)
+		out := fs.String("out", "", "backup file to create (default <data-dir>/backup-<time>.db)")
+		if err := fs.Parse(rest); err != nil {
+			return exitCode(2)
+		}
+		if *out == "" {
+			*out = filepath.Join(d.dataDir, "backup-"+time.Now().UTC().Format("20060102-150405")+".db")
+		}
+		db, err := app.OpenStore(ctx, d.url())
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.Backup(ctx, *out); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "backup written:", *out)
+		return nil
+	case "audit":
+		if len(rest) == 0 || rest[0] != "verify" {
+			return fmt.Errorf("usage: cmhub audit verify [--db URL]")
+		}
+		fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+		var d dbFlags
+		d.register(fs)
+		if err := fs.Parse(rest[1:]); err != nil {
+			return exitCode(2)
+		}
+		db, err := app.OpenStore(ctx, d.url())
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		n, problem, err := audit.Verify(ctx, db)
+		if err != nil {
+			return err
+		}
+		if problem != nil {
+			fmt.Fprintf(stdout, "BROKEN: %s (%d entries before it are intact)\n", problem.Error(), n)
+			return exitCode(1)
+		}
+		fmt.Fprintf(stdout, "OK: %d audit entries, chain intact\n", n)
+		return nil
+	case "version":
+		fmt.Fprintln(stdout, "cmhub", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stdout, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func setFlag(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			found = true
+		}
+	})
+	return found
+}
+
+// userAdd bootstraps a user. With no institution yet it creates one from a
+// preset. The password comes from CMHUB_PASSWORD or the first line of
+// stdin; there is no default.
+func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	var d dbFlags
+	d.register(fs)
+	username := fs.String("username", "", "user name (required)")
+	admin := fs.Bool("admin", false, "grant the system-administrator role")
+	roles := fs.String("roles", "", "comma-separated role codes (instead of --admin)")
+	person := fs.String("person", "", "employee number of the person this user is")
+	instCode := fs.String("institution", "", "institution code (default: the only one; created when none exists)")
+	instName := fs.String("institution-name", "", "name of the institution to create when none exists")
+	preset := fs.String("preset", "securities-branch", "preset for a new institution: "+strings.Join(presets.Names(), ", "))
+	if err := fs.Parse(args); err != nil {
+		return exitCode(2)
+	}
+	if *username == "" {
+		return errors.New("--username is required")
+	}
+	if !*admin && *roles == "" {
+		return errors.New("give --admin or --roles")
+	}
+	pw := os.Getenv("CMHUB_PASSWORD")
+	if pw == "" {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read password: %w", err)
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	if err := auth.CheckNewPassword(pw); err != nil {
+		return fmt.Errorf("password: %w", err)
+	}
+	db, err := app.OpenStore(ctx, d.url())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s := app.NewServices(db, platform.SystemClock{}, auth.Config{Secret: []byte("cli-never-signs-sessions-0000000000")})
+	insts, err := db.Institutions(ctx)
+	if err != nil {
+		return err
+	}
+	var inst int64
+	switch {
+	case *instCode != "":
+		in, err := db.InstitutionByCode(ctx, *instCode)
+		if err != nil {
+			if len(insts) > 0 {
+				return fmt.Errorf("institution %s: %w", *instCode, err)
+			}
+		} else {
+			inst = in.ID
+		}
+	case len(insts) == 1:
+		inst = insts[0].ID
+	case len(insts) > 1:
+		return errors.New("several institutions exist: give --institution CODE")
+	}
+	if inst == 0 {
+		if *instName == "" || *instCode == "" {
+			return errors.New("no institution yet: give --institution CODE and --institution-name NAME to create one")
+		}
+		p, err := presets.Load(*preset)
+		if err != nil {
+			return err
+		}
+		err = db.WithTx(ctx, func(ctx context.Context) error {
+			in, err := db.CreateInstitution(ctx, p, *instCode, *instName, platform.DateOf(time.Now()))
+			inst = in.ID
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "institution %s created from preset %s\n", *instCode, *preset)
+	}
+	ctx = access.WithPrincipal(ctx, access.System(inst, "cli"))
+	var personID int64
+	if *person != "" {
+		pid, err := db.PersonIDByEmpNo(ctx, inst, *person)
+		if err != nil {
+			return fmt.Errorf("person %s: %w", *person, err)
+		}
+		personID = pid
+	}
+	codes := []string{"admin"}
+	if !*admin {
+		codes = strings.Split(*roles, ",")
+	}
+	u, err := s.Auth.CreateUser(ctx, auth.NewUser{Username: *username, Password: pw, PersonID: personID, Roles: codes})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s created (id %d, roles %s)\n", u.Username, u.ID, strings.Join(codes, ","))
+	return nil
+}

@@ -1,0 +1,88 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"cmhub/internal/access"
+)
+
+// route is one endpoint. Every route is listed here and nowhere else; the
+// OpenAPI and data-scope tests walk this table.
+type route struct {
+	method, path string
+	h            handlerFunc
+	public       bool // no sign-in needed
+	perm         access.Permission
+}
+
+// Route is the exported view of a route, for tests and docs.
+type Route struct {
+	Method, Path string
+	Public       bool
+	Permission   access.Permission
+}
+
+// Routes lists every API route.
+func (a *API) Routes() []Route {
+	var out []Route
+	for _, r := range a.routes() {
+		out = append(out, Route{Method: r.method, Path: r.path, Public: r.public, Permission: r.perm})
+	}
+	return out
+}
+
+func (a *API) routes() []route {
+	return []route{
+		{method: "GET", path: "/api/openapi.json", h: a.openAPI, public: true},
+		{method: "POST", path: "/api/auth/login", h: a.login, public: true},
+		{method: "POST", path: "/api/auth/logout", h: a.logout},
+		{method: "POST", path: "/api/auth/logout-all", h: a.logoutAll},
+		{method: "GET", path: "/api/me", h: a.me},
+		{method: "PUT", path: "/api/me/password", h: a.changePassword},
+		{method: "GET", path: "/api/me/tokens", h: a.listTokens},
+		{method: "POST", path: "/api/me/tokens", h: a.createToken},
+		{method: "DELETE", path: "/api/me/tokens/{id}", h: a.revokeToken},
+		{method: "GET", path: "/api/dicts", h: a.dicts},
+
+		{method: "GET", path: "/api/org/units", h: a.listUnits, perm: access.OrgRead},
+		{method: "GET", path: "/api/org/units/{id}", h: a.getUnit, perm: access.OrgRead},
+		{method: "POST", path: "/api/org/units", h: a.createUnit, perm: access.OrgWrite},
+		{method: "PATCH", path: "/api/org/units/{id}", h: a.renameUnit, perm: access.OrgWrite},
+		{method: "POST", path: "/api/org/units/{id}/move", h: a.moveUnit, perm: access.OrgWrite},
+
+		{method: "GET", path: "/api/people", h: a.listPeople, perm: access.PeopleRead},
+		{method: "GET", path: "/api/people/export.xlsx", h: a.exportPeople, perm: access.PeopleExport},
+		{method: "GET", path: "/api/people/{id}", h: a.getPerson, perm: access.PeopleRead},
+		{method: "POST", path: "/api/people", h: a.createPerson, perm: access.PeopleWrite},
+		{method: "PATCH", path: "/api/people/{id}", h: a.updatePerson, perm: access.PeopleWrite},
+		{method: "POST", path: "/api/people/{id}/moves", h: a.movePerson, perm: access.PeopleWrite},
+
+		{method: "GET", path: "/api/import/{kind}/template", h: a.importTemplate},
+		{method: "POST", path: "/api/import/{kind}", h: a.importFile},
+		{method: "GET", path: "/api/import-reports/{id}", h: a.importReport},
+
+		{method: "GET", path: "/api/periods", h: a.listPeriods, perm: access.PeriodRead},
+		{method: "POST", path: "/api/periods/{key}/close", h: a.closePeriod, perm: access.PeriodManage},
+		{method: "POST", path: "/api/periods/{key}/reopen", h: a.reopenPeriod, perm: access.PeriodManage},
+
+		{method: "GET", path: "/api/audit", h: a.listAudit, perm: access.AuditRead},
+
+		{method: "GET", path: "/api/roles", h: a.listRoles, perm: access.UserManage},
+		{method: "GET", path: "/api/users", h: a.listUsers, perm: access.UserManage},
+		{method: "POST", path: "/api/users", h: a.createUser, perm: access.UserManage},
+		{method: "PATCH", path: "/api/users/{id}", h: a.updateUser, perm: access.UserManage},
+	}
+}
+
+// page is the list envelope.
+type page[T any] struct {
+	Items    []T `json:"items"`
+	Total    int `json:"total"`
+	Page     int `json:"page"`
+	PageSize int `json:"pageSize"`
+}
+
+func ok(w http.ResponseWriter, v any) error {
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
