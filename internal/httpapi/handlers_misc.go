@@ -46,7 +46,6 @@ func (a *API) reopenPeriod(w http.ResponseWriter, r *http.Request) error {
 	return ok(w, st)
 }
 
-
 func (a *API) listAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := audit.Filter{ObjectType: q.Get("objectType"), ObjectID: q.Get("objectId"), Actor: q.Get("actor")}
