@@ -260,11 +260,8 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 		if err != nil {
 			return err
 		}
-		err = db.WithTx(ctx, func(ctx context.Context) error {
-			in, err := db.CreateInstitution(ctx, p, *instCode, *instName, platform.DateOf(time.Now()))
-			inst = in.ID
-			return err
-		})
+		in, err := app.CreateInstitution(ctx, s, p, *instCode, *instName, platform.DateOf(time.Now()), "cli")
+		inst = in.ID
 		if err != nil {
 			return err
 		}

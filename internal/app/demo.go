@@ -44,16 +44,11 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 		return platform.DateOf(t)
 	}
 	founded := monthStart(48)
-	var inst int64
-	var root int64
-	err = s.DB.WithTx(ctx, func(ctx context.Context) error {
-		in, err := s.DB.CreateInstitution(ctx, p, "DEMO", "示例证券股份有限公司", founded)
-		inst, root = in.ID, in.RootUnit
-		return err
-	})
+	in, err := CreateInstitution(ctx, s, p, "DEMO", "示例证券股份有限公司", founded, "demo")
 	if err != nil {
 		return nil, fmt.Errorf("demo institution: %w", err)
 	}
+	inst, root := in.ID, in.RootUnit
 	ctx = access.WithPrincipal(ctx, access.System(inst, "demo"))
 	info := &DemoInfo{Institution: inst}
 

@@ -3,6 +3,10 @@
 package app
 
 import (
+	"context"
+	"fmt"
+
+	"cmhub/internal/access"
 	"cmhub/internal/audit"
 	"cmhub/internal/auth"
 	"cmhub/internal/org"
@@ -10,6 +14,7 @@ import (
 	"cmhub/internal/period"
 	"cmhub/internal/platform"
 	"cmhub/internal/store"
+	"cmhub/presets"
 )
 
 // Services are the use cases of every capability, built on one store.
@@ -39,4 +44,20 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 		Auth:    &auth.Service{Store: db, Audit: lg, Clock: clock, Config: ac},
 		AuditQ:  &audit.Service{Store: db},
 	}
+}
+
+// CreateInstitution creates an institution from a preset, audited as the
+// named system actor (the CLI or the demo loader).
+func CreateInstitution(ctx context.Context, s *Services, p *presets.Preset, code, name string, opened platform.Date, actor string) (store.Institution, error) {
+	var in store.Institution
+	err := s.DB.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if in, err = s.DB.CreateInstitution(ctx, p, code, name, opened); err != nil {
+			return err
+		}
+		ctx = access.WithPrincipal(ctx, access.System(in.ID, actor))
+		return s.Audit.Record(ctx, audit.Change{Action: "institution.create", ObjectType: "institution", ObjectID: fmt.Sprint(in.ID),
+			After: map[string]any{"code": code, "name": name, "preset": p.Code}})
+	})
+	return in, err
 }

@@ -30,6 +30,7 @@ import (
 
 // Reports keeps import error workbooks for download.
 type Reports interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	SaveImportReport(ctx context.Context, id string, institution, userID int64, kind string, content []byte) error
 	ImportReport(ctx context.Context, id string, userID int64) ([]byte, error)
 }

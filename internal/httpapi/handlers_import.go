@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -205,7 +206,9 @@ func (a *API) saveReport(r *http.Request, kind string, header []string, rows []x
 	_, _ = rand.Read(b)
 	id := hex.EncodeToString(b)
 	p := access.FromContext(r.Context())
-	err := a.Reports.SaveImportReport(r.Context(), id, p.Institution, p.UserID, kind, buf.Bytes())
+	err := a.Reports.WithTx(r.Context(), func(ctx context.Context) error {
+		return a.Reports.SaveImportReport(ctx, id, p.Institution, p.UserID, kind, buf.Bytes())
+	})
 	return id, err
 }
 

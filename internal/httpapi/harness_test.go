@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,7 +54,7 @@ func newHarness(t *testing.T, e store.Engine) *harness {
 		t.Fatalf("demo: %v", err)
 	}
 	api := httpapi.New(httpapi.Deps{Org: s.Org, People: s.People, Auth: s.Auth, Periods: s.Periods, Audit: s.AuditQ,
-		Dicts: db, Reports: db, Ready: db.Ping, Clock: clock, Log: slog.New(slog.DiscardHandler), Metrics: prometheus.NewRegistry()})
+		Dicts: db, Reports: db, Ready: db.Ping, Clock: clock, Log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), Metrics: prometheus.NewRegistry()})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &harness{srv: srv, api: api, db: db, svc: s, inst: info.Institution}
@@ -149,4 +150,12 @@ func decodeJSON(t testing.TB, b []byte, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("decode %s: %v", b, err)
 	}
+}
+
+// testLog sends server warnings and errors to the test's output.
+type testLog struct{ t testing.TB }
+
+func (l testLog) Write(b []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
 }

@@ -1,10 +1,1021 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
 	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
+	"unicode"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"cmhub/internal/httpapi"
+	"cmhub/internal/store"
+	"cmhub/internal/store/storetest"
 )
 
+// The OpenAPI document is the contract of the API: every response of every
+// API test goes through checkResponse, which finds the documented
+// operation and response and validates the body against its schema.
+
+const (
+	openAPIFile = "openapi.json"
+	openAPIURL  = "mem://openapi.json"
+)
+
+var oaMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// oaOperation is one documented method + path template.
+type oaOperation struct {
+	method string   // lower case, as in the document
+	path   string   // the template, e.g. /api/people/{id}
+	segs   []string // the template split on "/"
+	ptr    string   // JSON pointer of the operation object
+	obj    map[string]any
+}
+
+// oaDoc is the loaded and compiled document.
+type oaDoc struct {
+	raw     []byte
+	doc     map[string]any
+	ops     []*oaOperation
+	schemas map[string]*jsonschema.Schema // compiled response schemas by JSON pointer
+	routes  *http.ServeMux                // the real route table, to tell undocumented routes from no route
+}
+
+var (
+	openAPIOnce   sync.Once
+	openAPILoaded *oaDoc
+	openAPIErr    error
+	// oaSeen records "METHOD /template status" for every validated response.
+	oaSeen sync.Map
+)
+
+// loadOpenAPI reads and compiles the document once per test binary.
+func loadOpenAPI() (*oaDoc, error) {
+	openAPIOnce.Do(func() { openAPILoaded, openAPIErr = buildOpenAPI() })
+	return openAPILoaded, openAPIErr
+}
+
+// oaPtrEscape escapes one JSON-pointer reference token (RFC 6901).
+func oaPtrEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func oaPtrUnescape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
+}
+
+// oaLookup resolves a JSON pointer ("" or "/a/b") in v.
+func oaLookup(v any, ptr string) (any, bool) {
+	if ptr == "" {
+		return v, true
+	}
+	if !strings.HasPrefix(ptr, "/") {
+		return nil, false
+	}
+	for _, tok := range strings.Split(ptr[1:], "/") {
+		tok = oaPtrUnescape(tok)
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[tok]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// oaRefPointer turns a local "$ref" ("#/components/...") into a JSON pointer.
+func oaRefPointer(ref string) (string, error) {
+	if !strings.HasPrefix(ref, "#") {
+		return "", fmt.Errorf("$ref %q is not local to the document", ref)
+	}
+	frag, err := url.PathUnescape(ref[1:])
+	if err != nil {
+		return "", fmt.Errorf("$ref %q: %v", ref, err)
+	}
+	return frag, nil
+}
+
+// deref follows OpenAPI-level references (responses, parameters, request
+// bodies); it returns the object and its pointer.
+func (o *oaDoc) deref(v any, ptr string) (map[string]any, string, error) {
+	for range 10 {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, ptr, fmt.Errorf("%s is not an object", ptr)
+		}
+		ref, ok := m["$ref"].(string)
+		if !ok {
+			return m, ptr, nil
+		}
+		p, err := oaRefPointer(ref)
+		if err != nil {
+			return nil, ptr, err
+		}
+		if v, ok = oaLookup(o.doc, p); !ok {
+			return nil, ptr, fmt.Errorf("%s: $ref %q does not resolve", ptr, ref)
+		}
+		ptr = p
+	}
+	return nil, ptr, fmt.Errorf("%s: $ref chain too long", ptr)
+}
+
+func oaCompiler(doc any) (*jsonschema.Compiler, error) {
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat() // "date" and "date-time" are checked, not just annotations
+	if err := c.AddResource(openAPIURL, doc); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func buildOpenAPI() (*oaDoc, error) {
+	raw, err := os.ReadFile(openAPIFile)
+	if err != nil {
+		return nil, err
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", openAPIFile, err)
+	}
+	doc, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a JSON object", openAPIFile)
+	}
+	o := &oaDoc{raw: raw, doc: doc, schemas: map[string]*jsonschema.Schema{}}
+	c, err := oaCompiler(doc)
+	if err != nil {
+		return nil, err
+	}
+	paths, _ := doc["paths"].(map[string]any)
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%s has no paths", openAPIFile)
+	}
+	for path, item := range paths {
+		im, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("path %s is not an object", path)
+		}
+		for _, m := range oaMethods {
+			om, ok := im[m].(map[string]any)
+			if !ok {
+				continue
+			}
+			op := &oaOperation{method: m, path: path, segs: strings.Split(path, "/"), ptr: "/paths/" + oaPtrEscape(path) + "/" + m, obj: om}
+			o.ops = append(o.ops, op)
+			if err := o.compileResponses(c, om["responses"], op.ptr+"/responses"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if un, ok := doc["x-unmatched"].(map[string]any); ok {
+		if err := o.compileResponses(c, un["responses"], "/x-unmatched/responses"); err != nil {
+			return nil, err
+		}
+	}
+	o.routes = http.NewServeMux()
+	noop := func(http.ResponseWriter, *http.Request) {}
+	for _, r := range oaRoutes() {
+		o.routes.HandleFunc(r.Method+" "+r.Path, noop)
+	}
+	return o, nil
+}
+
+// compileResponses compiles the schema of every JSON media type of every
+// response in a responses object.
+func (o *oaDoc) compileResponses(c *jsonschema.Compiler, responses any, ptr string) error {
+	rs, ok := responses.(map[string]any)
+	if !ok || len(rs) == 0 {
+		return fmt.Errorf("%s: no responses", ptr)
+	}
+	for status, r := range rs {
+		resp, rptr, err := o.deref(r, ptr+"/"+oaPtrEscape(status))
+		if err != nil {
+			return err
+		}
+		content, _ := resp["content"].(map[string]any)
+		for mt, media := range content {
+			mm, _ := media.(map[string]any)
+			if _, ok := mm["schema"]; !ok || !oaIsJSON(mt) {
+				continue
+			}
+			sptr := rptr + "/content/" + oaPtrEscape(mt) + "/schema"
+			if _, done := o.schemas[sptr]; done {
+				continue
+			}
+			sch, err := c.Compile(openAPIURL + "#" + sptr)
+			if err != nil {
+				return fmt.Errorf("compile %s: %v", sptr, err)
+			}
+			o.schemas[sptr] = sch
+		}
+	}
+	return nil
+}
+
+func oaIsJSON(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }
+
+// oaRoutes is the route table plus the operational endpoints New adds.
+func oaRoutes() []httpapi.Route {
+	routes := httpapi.New(httpapi.Deps{}).Routes()
+	for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
+		routes = append(routes, httpapi.Route{Method: "GET", Path: p, Public: true})
+	}
+	return routes
+}
+
+func oaIsParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
+
+// find returns the oaOperation for a concrete method and path. Templates are
+// matched segment by segment; of several matches the one with a literal
+// segment where the others have a parameter wins, as in http.ServeMux
+// (/api/people/export.xlsx beats /api/people/{id}).
+func (o *oaDoc) find(method, path string) *oaOperation {
+	m := strings.ToLower(method)
+	segs := strings.Split(path, "/")
+	var best *oaOperation
+	for _, op := range o.ops {
+		if op.method != m || len(op.segs) != len(segs) {
+			continue
+		}
+		match := true
+		for i, s := range op.segs {
+			if oaIsParam(s) {
+				if segs[i] == "" {
+					match = false
+				}
+			} else if s != segs[i] {
+				match = false
+			}
+			if !match {
+				break
+			}
+		}
+		if match && (best == nil || oaMoreSpecific(op.segs, best.segs)) {
+			best = op
+		}
+	}
+	return best
+}
+
+func oaMoreSpecific(a, b []string) bool {
+	for i := range a {
+		if pa, pb := oaIsParam(a[i]), oaIsParam(b[i]); pa != pb {
+			return !pa
+		}
+	}
+	return false
+}
+
+func oaClip(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + "…"
+	}
+	return string(b)
+}
+
 // checkResponse validates a response against the OpenAPI document.
-// (Placeholder until the document is written; replaced by the real check.)
-func checkResponse(t testing.TB, method, path string, status int, header http.Header, body []byte) {}
+func checkResponse(t testing.TB, method, path string, status int, header http.Header, body []byte) {
+	t.Helper()
+	o, err := loadOpenAPI()
+	if err != nil {
+		t.Errorf("openapi: %v", err)
+		return
+	}
+	what := fmt.Sprintf("%s %s → %d", method, path, status)
+	head := false
+	op := o.find(method, path)
+	if op == nil && method == http.MethodHead {
+		// ServeMux answers HEAD with the GET handler, without the body.
+		op, head = o.find(http.MethodGet, path), true
+	}
+	var responses map[string]any
+	var rptr string
+	if op != nil {
+		responses, _ = op.obj["responses"].(map[string]any)
+		rptr = op.ptr + "/responses"
+	} else {
+		req := &http.Request{Method: method, URL: &url.URL{Path: path}, Host: "cmhub.test"}
+		if _, pattern := o.routes.Handler(req); pattern != "" {
+			t.Errorf("openapi: %s: route %q is not in openapi.json", what, pattern)
+			return
+		}
+		un, _ := o.doc["x-unmatched"].(map[string]any)
+		prefix, _ := un["prefix"].(string)
+		if un == nil || prefix == "" || !strings.HasPrefix(path, prefix) {
+			t.Errorf("openapi: %s: path and method are not documented", what)
+			return
+		}
+		// No route at all: the catch-all answer documented as x-unmatched.
+		responses, _ = un["responses"].(map[string]any)
+		rptr = "/x-unmatched/responses"
+	}
+	code := strconv.Itoa(status)
+	r, ok := responses[code]
+	if !ok {
+		var documented []string
+		for k := range responses {
+			documented = append(documented, k)
+		}
+		sort.Strings(documented)
+		t.Errorf("openapi: %s: status %d is not documented (documented: %s); body: %s", what, status, strings.Join(documented, ", "), oaClip(body, 500))
+		return
+	}
+	resp, rptr, err := o.deref(r, rptr+"/"+code)
+	if err != nil {
+		t.Errorf("openapi: %s: %v", what, err)
+		return
+	}
+	if op != nil && !head {
+		oaSeen.Store(strings.ToUpper(op.method)+" "+op.path+" "+code, true)
+	}
+	if hs, ok := resp["headers"].(map[string]any); ok {
+		for name, h := range hs {
+			if hm, _ := h.(map[string]any); hm != nil && hm["required"] == true && header.Get(name) == "" {
+				t.Errorf("openapi: %s: documented header %s is missing", what, name)
+			}
+		}
+	}
+	content, _ := resp["content"].(map[string]any)
+	if len(content) == 0 {
+		if len(body) != 0 {
+			t.Errorf("openapi: %s: documented without content but has a body: %s", what, oaClip(body, 500))
+		}
+		return
+	}
+	ct := header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		t.Errorf("openapi: %s: Content-Type %q: %v", what, ct, err)
+		return
+	}
+	if _, ok := content[mt]; !ok {
+		var documented []string
+		for k := range content {
+			documented = append(documented, k)
+		}
+		sort.Strings(documented)
+		t.Errorf("openapi: %s: Content-Type %q is not documented (documented: %s)", what, ct, strings.Join(documented, ", "))
+		return
+	}
+	if !oaIsJSON(mt) || head {
+		return
+	}
+	sptr := rptr + "/content/" + oaPtrEscape(mt) + "/schema"
+	sch := o.schemas[sptr]
+	if sch == nil {
+		t.Errorf("openapi: %s: no schema at %s", what, sptr)
+		return
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		t.Errorf("openapi: %s: body is not JSON: %v: %s", what, err, oaClip(body, 500))
+		return
+	}
+	if err := sch.Validate(v); err != nil {
+		t.Errorf("openapi: %s: body does not match %s:\n%v\nbody: %s", what, sptr, err, oaClip(body, 2000))
+	}
+}
+
+// TestOpenAPICoversEveryRoute compares the route table with the document,
+// both ways, including who may call each route.
+func TestOpenAPICoversEveryRoute(t *testing.T) {
+	o, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := map[string]httpapi.Route{}
+	for _, r := range oaRoutes() {
+		k := r.Method + " " + r.Path
+		if _, dup := routes[k]; dup {
+			t.Errorf("route %s is listed twice", k)
+		}
+		routes[k] = r
+	}
+	ops := map[string]*oaOperation{}
+	for _, op := range o.ops {
+		ops[strings.ToUpper(op.method)+" "+op.path] = op
+	}
+	for k, r := range routes {
+		op, ok := ops[k]
+		if !ok {
+			t.Errorf("route %s is missing from openapi.json", k)
+			continue
+		}
+		sec, explicit := op.obj["security"].([]any)
+		if public := explicit && len(sec) == 0; public != r.Public {
+			t.Errorf("%s: route public=%v, but openapi.json security says public=%v", k, r.Public, public)
+		}
+		perm, _ := op.obj["x-permission"].(string)
+		if perm != string(r.Permission) {
+			t.Errorf("%s: route needs permission %q, openapi.json x-permission says %q", k, r.Permission, perm)
+		}
+	}
+	for k := range ops {
+		if _, ok := routes[k]; !ok {
+			t.Errorf("openapi.json documents %s, which is not a route", k)
+		}
+	}
+}
+
+func oaHasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func oaHasLatin(s string) bool {
+	n := 0
+	for _, r := range s {
+		if r < unicode.MaxASCII && unicode.IsLetter(r) {
+			if n++; n >= 3 {
+				return true
+			}
+		} else {
+			n = 0
+		}
+	}
+	return false
+}
+
+// oaWalk calls fn for every value in v with its JSON pointer.
+func oaWalk(v any, ptr string, fn func(v any, ptr string)) {
+	fn(v, ptr)
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			oaWalk(e, ptr+"/"+oaPtrEscape(k), fn)
+		}
+	case []any:
+		for i, e := range x {
+			oaWalk(e, ptr+"/"+strconv.Itoa(i), fn)
+		}
+	}
+}
+
+// TestOpenAPIDocumentIsValid checks the document itself: version, info,
+// references, schemas, operations and the error conventions.
+func TestOpenAPIDocumentIsValid(t *testing.T) {
+	raw, err := os.ReadFile(openAPIFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(raw) {
+		t.Fatal("openapi.json is not valid JSON")
+	}
+	o, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := o.doc
+	if doc["openapi"] != "3.1.0" {
+		t.Errorf("openapi = %v, want 3.1.0", doc["openapi"])
+	}
+	info, _ := doc["info"].(map[string]any)
+	if info["title"] != "cmhub API" || info["version"] != "0.1.0" {
+		t.Errorf("info title/version = %v/%v", info["title"], info["version"])
+	}
+	if desc, _ := info["description"].(string); !oaHasHan(desc) || !oaHasLatin(desc) {
+		t.Errorf("info.description must be in Chinese and English: %q", desc)
+	}
+
+	// Every $ref resolves.
+	refs := 0
+	oaWalk(doc, "", func(v any, ptr string) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		ref, ok := m["$ref"].(string)
+		if !ok {
+			return
+		}
+		refs++
+		p, err := oaRefPointer(ref)
+		if err != nil {
+			t.Errorf("%s: %v", ptr, err)
+			return
+		}
+		if _, ok := oaLookup(doc, p); !ok {
+			t.Errorf("%s: $ref %q does not resolve", ptr, ref)
+		}
+	})
+	if refs == 0 {
+		t.Error("no $ref at all: schemas are expected to be shared via components")
+	}
+
+	// Security schemes: the session cookie and bearer tokens.
+	comps, _ := doc["components"].(map[string]any)
+	ss, _ := comps["securitySchemes"].(map[string]any)
+	cookie, _ := ss["cookieAuth"].(map[string]any)
+	bearer, _ := ss["bearerAuth"].(map[string]any)
+	if cookie["type"] != "apiKey" || cookie["in"] != "cookie" || cookie["name"] != "cmhub_session" {
+		t.Errorf("securitySchemes.cookieAuth = %v", cookie)
+	}
+	if bearer["type"] != "http" || bearer["scheme"] != "bearer" {
+		t.Errorf("securitySchemes.bearerAuth = %v", bearer)
+	}
+	if sec, _ := doc["security"].([]any); len(sec) == 0 {
+		t.Error("no top-level security requirement")
+	}
+
+	// Every schema compiles, wherever it is.
+	c, err := oaCompiler(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiled := 0
+	oaWalk(doc, "", func(v any, ptr string) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		var locs []string
+		if strings.HasPrefix(ptr, "/components/schemas/") && strings.Count(ptr, "/") == 3 {
+			locs = append(locs, ptr)
+		}
+		if _, ok := m["schema"]; ok && !strings.Contains(ptr, "/properties/") {
+			locs = append(locs, ptr+"/schema") // parameters, headers, media types
+		}
+		for _, l := range locs {
+			if _, err := c.Compile(openAPIURL + "#" + l); err != nil {
+				t.Errorf("schema %s does not compile: %v", l, err)
+			}
+			compiled++
+		}
+	})
+	t.Logf("%d operations, %d component schemas, %d schemas compiled, %d $refs", len(o.ops), len(comps["schemas"].(map[string]any)), compiled, refs)
+
+	// Object schemas say what they hold and refuse anything else.
+	schemas, _ := comps["schemas"].(map[string]any)
+	for name, s := range schemas {
+		sm, _ := s.(map[string]any)
+		props, hasProps := sm["properties"].(map[string]any)
+		if !hasProps {
+			continue
+		}
+		if _, ok := sm["additionalProperties"]; !ok {
+			t.Errorf("schema %s has properties but no additionalProperties", name)
+		}
+		req, _ := sm["required"].([]any)
+		for _, r := range req {
+			if _, ok := props[r.(string)]; !ok {
+				t.Errorf("schema %s requires %v, which is not a property", name, r)
+			}
+		}
+	}
+
+	// Operations.
+	ids := map[string]string{}
+	for _, op := range o.ops {
+		where := strings.ToUpper(op.method) + " " + op.path
+		id, _ := op.obj["operationId"].(string)
+		if id == "" {
+			t.Errorf("%s: no operationId", where)
+		} else if prev, dup := ids[id]; dup {
+			t.Errorf("%s: operationId %s also used by %s", where, id, prev)
+		}
+		ids[id] = where
+		if s, _ := op.obj["summary"].(string); !oaHasHan(s) || !oaHasLatin(s) {
+			t.Errorf("%s: summary must be in Chinese and English: %q", where, s)
+		}
+		// Path parameters match the template exactly.
+		want := map[string]bool{}
+		for _, s := range op.segs {
+			if oaIsParam(s) {
+				want[s[1:len(s)-1]] = true
+			}
+		}
+		got := map[string]bool{}
+		params, _ := op.obj["parameters"].([]any)
+		for i, p := range params {
+			pm, _, err := o.deref(p, fmt.Sprintf("%s/parameters/%d", op.ptr, i))
+			if err != nil {
+				t.Errorf("%s: %v", where, err)
+				continue
+			}
+			if pm["in"] == "path" {
+				name, _ := pm["name"].(string)
+				got[name] = true
+				if pm["required"] != true {
+					t.Errorf("%s: path parameter %s must be required", where, name)
+				}
+			} else if pm["in"] != "query" && pm["in"] != "header" && pm["in"] != "cookie" {
+				t.Errorf("%s: parameter %v has in=%v", where, pm["name"], pm["in"])
+			}
+		}
+		for n := range want {
+			if !got[n] {
+				t.Errorf("%s: path parameter {%s} is not declared", where, n)
+			}
+		}
+		for n := range got {
+			if !want[n] {
+				t.Errorf("%s: declares path parameter %s that the path does not have", where, n)
+			}
+		}
+		// Responses: real statuses, at least one success, errors share one schema.
+		responses, _ := op.obj["responses"].(map[string]any)
+		success := false
+		for code, r := range responses {
+			n, err := strconv.Atoi(code)
+			if err != nil || n < 100 || n > 599 {
+				t.Errorf("%s: response key %q is not a status code", where, code)
+				continue
+			}
+			if n < 300 {
+				success = true
+			}
+			resp, _, err := o.deref(r, op.ptr+"/responses/"+code)
+			if err != nil {
+				t.Errorf("%s: %v", where, err)
+				continue
+			}
+			if d, _ := resp["description"].(string); d == "" {
+				t.Errorf("%s %s: no description", where, code)
+			}
+			if n >= 400 && n != 422 && n != 503 {
+				content, _ := resp["content"].(map[string]any)
+				media, _ := content["application/json"].(map[string]any)
+				schema, _ := media["schema"].(map[string]any)
+				if len(content) != 1 || schema["$ref"] != "#/components/schemas/Error" {
+					t.Errorf("%s %s: error responses must be application/json with $ref Error", where, code)
+				}
+			}
+		}
+		if !success {
+			t.Errorf("%s: no success response", where)
+		}
+		sec, explicit := op.obj["security"].([]any)
+		public := explicit && len(sec) == 0
+		if _, ok := responses["401"]; !public && !ok {
+			t.Errorf("%s: needs sign-in but does not document 401", where)
+		}
+		if strings.HasPrefix(op.path, "/api/") && op.path != "/api/openapi.json" {
+			if _, ok := responses["500"]; !ok {
+				t.Errorf("%s: does not document 500", where)
+			}
+		}
+		if op.method != "get" && op.method != "head" {
+			if _, ok := responses["403"]; !ok {
+				t.Errorf("%s: a state-changing request can be refused as cross-origin but 403 is not documented", where)
+			}
+		}
+		if rb, ok := op.obj["requestBody"]; ok {
+			body, _, err := o.deref(rb, op.ptr+"/requestBody")
+			if err != nil {
+				t.Errorf("%s: %v", where, err)
+				continue
+			}
+			content, _ := body["content"].(map[string]any)
+			if media, ok := content["application/json"].(map[string]any); ok {
+				for _, code := range []string{"400", "413", "415"} {
+					if _, ok := responses[code]; !ok {
+						t.Errorf("%s: takes a JSON body but does not document %s", where, code)
+					}
+				}
+				if s, _, err := o.deref(media["schema"], ""); err != nil || s["additionalProperties"] != false {
+					t.Errorf("%s: the request body schema must refuse unknown fields (additionalProperties: false)", where)
+				}
+			}
+		}
+	}
+	// The catch-all for everything else under /api/.
+	un, _ := doc["x-unmatched"].(map[string]any)
+	if rs, _ := un["responses"].(map[string]any); rs["404"] == nil {
+		t.Error("x-unmatched does not document 404")
+	}
+}
+
+// TestServedDocumentMatchesFile: the API serves exactly the embedded file.
+func TestServedDocumentMatchesFile(t *testing.T) {
+	raw, err := os.ReadFile(openAPIFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, store.SQLite)
+	st, body := h.anon().do(t, "GET", "/api/openapi.json", nil)
+	if st != http.StatusOK {
+		t.Fatalf("GET /api/openapi.json: %d %s", st, oaClip(body, 300))
+	}
+	if !bytes.Equal(body, raw) {
+		t.Errorf("served document (%d bytes) differs from %s (%d bytes)", len(body), openAPIFile, len(raw))
+	}
+}
+
+// oaRecorder is a testing.TB that keeps errors instead of failing.
+type oaRecorder struct {
+	testing.TB
+	errs []string
+}
+
+func (r *oaRecorder) Helper() {}
+
+func (r *oaRecorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+// TestCheckResponseCatchesMistakes makes sure the checker itself fails
+// what it should: leaks, wrong types, undocumented statuses, paths and
+// media types.
+func TestCheckResponseCatchesMistakes(t *testing.T) {
+	jsonHeader := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+	person := `{"id":1,"empNo":"E1","name":"n","gender":"","idNumber":"","phone":"","employmentType":"","hiredOn":"2026-01-05",` +
+		`"probationEnd":null,"contractEnd":null,"unitId":2,"unitName":"u","unitPath":"a / u","position":"sales_cm","grade":"","status":"active",` +
+		`"validFrom":"2026-01-05","history":[{"id":3,"validFrom":"2026-01-05","validTo":null,"unitId":2,"unitName":"u","position":"sales_cm","grade":"","status":"active","reason":""}]}`
+	leak := strings.Replace(person, `"id":1,`, `"id":1,"passwordHash":"x",`, 1)
+	badDate := strings.Replace(person, `"hiredOn":"2026-01-05"`, `"hiredOn":"2026-01-05T00:00:00Z"`, 1)
+	cases := []struct {
+		name, method, path string
+		status             int
+		header             http.Header
+		body               string
+		fails              bool
+	}{
+		{"valid person", "GET", "/api/people/1", 200, jsonHeader, person, false},
+		{"leaked field", "GET", "/api/people/1", 200, jsonHeader, leak, true},
+		{"date with time", "GET", "/api/people/1", 200, jsonHeader, badDate, true},
+		{"missing field", "GET", "/api/people/1", 200, jsonHeader, strings.Replace(person, `"unitPath":"a / u",`, "", 1), true},
+		{"valid error", "GET", "/api/people/1", 404, jsonHeader, `{"code":"not_found","message":"m"}`, false},
+		{"error with extra field", "GET", "/api/people/1", 404, jsonHeader, `{"code":"not_found","message":"m","stack":"x"}`, true},
+		{"undocumented status", "GET", "/api/people/1", 418, jsonHeader, `{"code":"teapot","message":"m"}`, true},
+		{"undocumented path outside /api", "GET", "/nowhere", 404, jsonHeader, `{"code":"not_found","message":"m"}`, true},
+		{"unknown /api path", "GET", "/api/nowhere", 404, jsonHeader, `{"code":"not_found","message":"m"}`, false},
+		{"unknown /api path, wrong status", "GET", "/api/nowhere", 200, jsonHeader, `{}`, true},
+		{"literal beats parameter", "GET", "/api/people/export.xlsx", 200,
+			http.Header{"Content-Type": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, "Content-Disposition": {"attachment"}}, "PK", false},
+		{"wrong media type", "GET", "/api/people/export.xlsx", 200,
+			http.Header{"Content-Type": {"text/html"}, "Content-Disposition": {"attachment"}}, "<html>", true},
+		{"csv template", "GET", "/api/import/people/template", 200,
+			http.Header{"Content-Type": {"text/csv; charset=utf-8"}, "Content-Disposition": {"attachment"}}, "a,b\n", false},
+		{"204 with a body", "DELETE", "/api/me/tokens/1", 204, http.Header{}, "x", true},
+		{"204", "DELETE", "/api/me/tokens/1", 204, http.Header{}, "", false},
+		{"login without cookie", "POST", "/api/auth/login", 200, jsonHeader,
+			`{"user":{"id":1,"username":"a","displayName":"a","personId":0},"permissions":[],"menus":[],"scopes":[]}`, true},
+		{"unknown permission", "GET", "/api/me", 200, jsonHeader,
+			`{"user":{"id":1,"username":"a","displayName":"a","personId":0},"permissions":["root"],"menus":[],"scopes":[]}`, true},
+		{"metrics", "GET", "/metrics", 200, http.Header{"Content-Type": {"text/plain; version=0.0.4; charset=utf-8"}}, "# HELP\n", false},
+		{"readyz down", "GET", "/readyz", 503, jsonHeader, `{"status":"unavailable"}`, false},
+	}
+	for _, c := range cases {
+		r := &oaRecorder{TB: t}
+		checkResponse(r, c.method, c.path, c.status, c.header, []byte(c.body))
+		if failed := len(r.errs) > 0; failed != c.fails {
+			t.Errorf("%s: checkResponse failed=%v, want %v; errors: %v", c.name, failed, c.fails, r.errs)
+		}
+	}
+	// An undocumented route (one in the table but not in the document) is
+	// reported as such: simulate by looking up a real route's pattern.
+	o, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &http.Request{Method: "GET", URL: &url.URL{Path: "/api/people/7"}, Host: "cmhub.test"}
+	if _, pattern := o.routes.Handler(req); pattern != "GET /api/people/{id}" {
+		t.Errorf("route oaLookup gave pattern %q", pattern)
+	}
+	if !slices.ContainsFunc(o.ops, func(op *oaOperation) bool { return op.path == "/api/people/export.xlsx" }) {
+		t.Error("export.xlsx not documented")
+	}
+}
+
+// oaCall sends a request with optional extra headers through client c (so
+// the response is checked against the document) and decodes JSON answers
+// into out when out is not nil.
+func oaCall(t *testing.T, c *client, method, path string, body any, hdr map[string]string, want int, out any) []byte {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		if raw, ok := body.([]byte); ok {
+			rd = bytes.NewReader(raw)
+		} else {
+			b, err := json.Marshal(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd = bytes.NewReader(b)
+		}
+	}
+	req, err := http.NewRequest(method, c.h.srv.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	st, b := c.send(t, req)
+	if st != want {
+		t.Errorf("%s %s: %d, want %d: %s", method, path, st, want, oaClip(b, 500))
+	}
+	if out != nil && st == want {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Errorf("%s %s: decode: %v", method, path, err)
+		}
+	}
+	return b
+}
+
+// TestOpenAPIEveryOperationAgainstRealResponses calls every documented
+// operation on a real server of every engine, so each success answer (and
+// the common error answers) is validated against the document at least
+// once, whatever other tests cover.
+func TestOpenAPIEveryOperationAgainstRealResponses(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(string(e), func(t *testing.T) { oaExercise(t, newHarness(t, e)) })
+	}
+	o, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range o.ops {
+		key := strings.ToUpper(op.method) + " " + op.path
+		ok := false
+		for code := range op.obj["responses"].(map[string]any) {
+			if _, seen := oaSeen.Load(key + " " + code); seen && code < "300" {
+				ok = true
+			}
+		}
+		if !ok {
+			t.Errorf("%s: no success answer was checked against the document", key)
+		}
+	}
+}
+
+func oaExercise(t *testing.T, h *harness) {
+	anon := h.anon()
+	oaCall(t, anon, "GET", "/api/openapi.json", nil, nil, 200, nil)
+	oaCall(t, anon, "GET", "/healthz", nil, nil, 200, nil)
+	oaCall(t, anon, "GET", "/readyz", nil, nil, 200, nil)
+	oaCall(t, anon, "GET", "/metrics", nil, nil, 200, nil)
+	oaCall(t, anon, "GET", "/api/me", nil, nil, 401, nil)
+	oaCall(t, anon, "GET", "/api/nowhere", nil, nil, 404, nil)
+	oaCall(t, anon, "POST", "/api/auth/login", map[string]string{"username": "admin", "password": "wrong-password"}, nil, 401, nil)
+	oaCall(t, anon, "POST", "/api/auth/login", []byte(`username=admin`), map[string]string{"Content-Type": "text/plain"}, 415, nil)
+
+	c := h.login(t, "admin")
+	oaCall(t, c, "GET", "/api/me", nil, nil, 200, nil)
+	oaCall(t, c, "GET", "/api/dicts", nil, nil, 200, nil)
+
+	// API tokens, and signing in with one.
+	var tok struct {
+		ID    int64  `json:"id"`
+		Token string `json:"token"`
+	}
+	oaCall(t, c, "POST", "/api/me/tokens", map[string]any{"name": "openapi", "expiresInDays": 7}, nil, 201, &tok)
+	bearer := map[string]string{"Authorization": "Bearer " + tok.Token}
+	oaCall(t, h.anon(), "GET", "/api/me", nil, bearer, 200, nil)
+	oaCall(t, c, "GET", "/api/me/tokens", nil, nil, 200, nil)
+	oaCall(t, c, "DELETE", fmt.Sprintf("/api/me/tokens/%d", tok.ID), nil, nil, 204, nil)
+	oaCall(t, c, "DELETE", fmt.Sprintf("/api/me/tokens/%d", tok.ID), nil, nil, 404, nil)
+	oaCall(t, h.anon(), "GET", "/api/me", nil, bearer, 401, nil)
+
+	// Organisation: the root, a channel (with stationed managers), a new team.
+	var units struct {
+		Items []struct {
+			ID       int64  `json:"id"`
+			ParentID int64  `json:"parentId"`
+			Kind     string `json:"kind"`
+			Code     string `json:"code"`
+		} `json:"items"`
+	}
+	oaCall(t, c, "GET", "/api/org/units", nil, nil, 200, &units)
+	oaCall(t, c, "GET", "/api/org/units?asOf=2020-01-01", nil, nil, 200, nil)
+	oaCall(t, c, "GET", "/api/org/units?asOf=2026-02-30", nil, nil, 400, nil)
+	byKind, codeOf := map[string][]int64{}, map[int64]string{}
+	for _, u := range units.Items {
+		byKind[u.Kind] = append(byKind[u.Kind], u.ID)
+		codeOf[u.ID] = u.Code
+	}
+	if len(byKind["institution"]) == 0 || len(byKind["channel"]) == 0 || len(byKind["region"]) < 2 || len(byKind["team"]) == 0 {
+		t.Fatalf("demo tree lacks an institution, a channel, two regions or a team: %v", byKind)
+	}
+	oaCall(t, c, "GET", fmt.Sprintf("/api/org/units/%d", byKind["institution"][0]), nil, nil, 200, nil)
+	oaCall(t, c, "GET", fmt.Sprintf("/api/org/units/%d", byKind["channel"][0]), nil, nil, 200, nil)
+	oaCall(t, c, "GET", "/api/org/units/999999", nil, nil, 404, nil)
+	var unit struct {
+		ID int64 `json:"id"`
+	}
+	oaCall(t, c, "POST", "/api/org/units", map[string]any{"parentId": byKind["region"][0], "kind": "team", "code": "OA-T1", "name": "契约团队", "nameEn": "Contract team"}, nil, 201, &unit)
+	oaCall(t, c, "POST", "/api/org/units", map[string]any{"parentId": byKind["region"][0], "kind": "team", "code": "OA-T1", "name": "重复"}, nil, 409, nil)
+	oaCall(t, c, "PATCH", fmt.Sprintf("/api/org/units/%d", unit.ID), map[string]any{"name": "契约团队二"}, nil, 200, nil)
+	oaCall(t, c, "POST", fmt.Sprintf("/api/org/units/%d/move", unit.ID),
+		map[string]any{"parentId": byKind["region"][1], "effectiveFrom": "2026-11-23", "reason": "调整 reorganisation"}, nil, 200, nil)
+
+	// People.
+	var list struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	oaCall(t, c, "GET", "/api/people?pageSize=5&sort=-name", nil, nil, 200, &list)
+	oaCall(t, c, "GET", "/api/people?asOf=2026-01-01&status=active", nil, nil, 200, nil)
+	oaCall(t, c, "GET", "/api/people/export.xlsx?sort=empNo", nil, nil, 200, nil)
+	oaCall(t, c, "GET", "/api/people/export.xlsx?sort=salary", nil, nil, 400, nil)
+	if len(list.Items) == 0 {
+		t.Fatal("no people")
+	}
+	oaCall(t, c, "GET", fmt.Sprintf("/api/people/%d", list.Items[0].ID), nil, nil, 200, nil)
+	var person struct {
+		ID int64 `json:"id"`
+	}
+	oaCall(t, c, "POST", "/api/people", map[string]any{"empNo": "OA0001", "name": "契约", "gender": "female", "phone": "13900000009",
+		"employmentType": "labour_contract", "hiredOn": "2026-11-02", "probationEnd": "2027-02-01", "unitId": byKind["team"][0],
+		"position": "sales_cm", "status": "probation"}, nil, 201, &person)
+	oaCall(t, c, "PATCH", fmt.Sprintf("/api/people/%d", person.ID), map[string]any{"contractEnd": "2028-11-01"}, nil, 200, nil)
+	oaCall(t, c, "POST", fmt.Sprintf("/api/people/%d/moves", person.ID),
+		map[string]any{"effectiveFrom": "2026-11-20", "status": "active", "reason": "转正 confirmed"}, nil, 200, nil)
+	oaCall(t, c, "POST", fmt.Sprintf("/api/people/%d/moves", person.ID), map[string]any{"effectiveFrom": "2026-11-21", "reason": "x", "bonus": 1}, nil, 400, nil)
+
+	// Import: templates, a good file, a bad file and its report.
+	for _, kind := range []string{"people", "units"} {
+		oaCall(t, c, "GET", "/api/import/"+kind+"/template", nil, nil, 200, nil)
+		oaCall(t, c, "GET", "/api/import/"+kind+"/template?format=csv", nil, nil, 200, nil)
+	}
+	oaCall(t, c, "GET", "/api/import/salaries/template", nil, nil, 404, nil)
+	oaCall(t, c, "GET", "/api/import/units/template?format=pdf", nil, nil, 400, nil)
+	tpl := oaCall(t, c, "GET", "/api/import/units/template?format=csv", nil, nil, 200, nil)
+	header, _, _ := strings.Cut(strings.TrimPrefix(string(tpl), "\ufeff"), "\r\n")
+	st, b := c.upload(t, "/api/import/units", "units.csv", []byte(header+"\r\nOA-T2,导入团队,Imported team,team,"+codeOf[byKind["region"][0]]+",\r\n"))
+	if st != 200 {
+		t.Errorf("unit import: %d %s", st, b)
+	}
+	st, b = c.upload(t, "/api/import/units", "units.csv", []byte(header+"\r\nOA-T3,坏团队,,planet,NOPE,2026-02-30\r\n"))
+	var fail struct {
+		ReportID string `json:"reportId"`
+	}
+	if st != 422 || json.Unmarshal(b, &fail) != nil || fail.ReportID == "" {
+		t.Errorf("bad unit import: %d %s", st, b)
+	} else {
+		oaCall(t, c, "GET", "/api/import-reports/"+fail.ReportID, nil, nil, 200, nil)
+	}
+	if st, b := c.upload(t, "/api/import/units", "units.csv", []byte(header+"\r\n")); st != 422 {
+		t.Errorf("empty import: %d %s", st, b)
+	}
+	oaCall(t, c, "GET", "/api/import-reports/0123456789abcdef0123456789abcdef", nil, nil, 404, nil)
+
+	// Periods.
+	oaCall(t, c, "GET", "/api/periods?year=2026", nil, nil, 200, nil)
+	oaCall(t, c, "GET", "/api/periods?kind=quarter", nil, nil, 200, nil)
+	oaCall(t, c, "GET", "/api/periods?kind=week", nil, nil, 400, nil)
+	oaCall(t, c, "POST", "/api/periods/2025-01/close", nil, nil, 200, nil)
+	oaCall(t, c, "POST", "/api/periods/2025-01/close", nil, nil, 409, nil)
+	oaCall(t, c, "GET", "/api/periods?year=2025&kind=month", nil, nil, 200, nil)
+	oaCall(t, c, "POST", "/api/periods/2025-01/reopen", map[string]any{"reason": "更正 correction"}, nil, 200, nil)
+	oaCall(t, c, "POST", "/api/periods/2025-13/close", nil, nil, 400, nil)
+
+	// Audit: entries with before/after of every shape.
+	oaCall(t, c, "GET", "/api/audit?pageSize=200", nil, nil, 200, nil)
+	oaCall(t, c, "GET", "/api/audit?objectType=person&from=2026-01-01&to=2026-12-31", nil, nil, 200, nil)
+
+	// Users and roles.
+	oaCall(t, c, "GET", "/api/roles", nil, nil, 200, nil)
+	oaCall(t, c, "GET", "/api/users?pageSize=500", nil, nil, 200, nil)
+	var user struct {
+		ID int64 `json:"id"`
+	}
+	oaCall(t, c, "POST", "/api/users", map[string]any{"username": "oa.user", "displayName": "契约", "password": "Contract-Passw0rd!",
+		"personId": person.ID, "roles": []string{"sales_cm"}}, nil, 201, &user)
+	oaCall(t, c, "POST", "/api/users", map[string]any{"username": "oa.user", "password": "Contract-Passw0rd!", "roles": []string{"sales_cm"}}, nil, 409, nil)
+	oaCall(t, c, "PATCH", fmt.Sprintf("/api/users/%d", user.ID), map[string]any{"disabled": true}, nil, 200, nil)
+	oaCall(t, c, "PATCH", "/api/users/999999", map[string]any{"disabled": true}, nil, 404, nil)
+	cm := h.login(t, "cm02")
+	oaCall(t, cm, "GET", "/api/users", nil, nil, 403, nil)
+	oaCall(t, cm, "GET", "/api/people/export.xlsx", nil, nil, 403, nil)
+
+	// Password and signing out.
+	oaCall(t, c, "PUT", "/api/me/password", map[string]any{"oldPassword": "wrong", "newPassword": "Another-Passw0rd!"}, nil, 400, nil)
+	oaCall(t, cm, "PUT", "/api/me/password", map[string]any{"oldPassword": demoPassword, "newPassword": "Another-Passw0rd!"}, nil, 204, nil)
+	oaCall(t, c, "POST", "/api/auth/logout", nil, nil, 204, nil)
+	oaCall(t, c, "POST", "/api/auth/logout", nil, nil, 401, nil)
+	c = h.login(t, "admin")
+	oaCall(t, c, "POST", "/api/auth/logout-all", nil, nil, 204, nil)
+	oaCall(t, c, "GET", "/api/me", nil, nil, 401, nil)
+}

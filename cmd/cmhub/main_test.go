@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func cli(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out)
+	return out.String(), err
+}
+
+func TestCLI(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cmhub.db")
+	if out, err := cli(t, "", "version"); err != nil || !strings.HasPrefix(out, "cmhub ") {
+		t.Fatalf("version: %q %v", out, err)
+	}
+	if out, err := cli(t, "", "migrate", "--db", db); err != nil || !strings.Contains(out, "sqlite") {
+		t.Fatalf("migrate: %q %v", out, err)
+	}
+	// No default password: a weak one is refused, and there is no fallback.
+	if _, err := cli(t, "admin123\n", "user", "add", "--db", db, "--username", "root", "--admin", "--institution", "XT", "--institution-name", "邢台证券"); err == nil {
+		t.Fatal("weak password accepted")
+	}
+	out, err := cli(t, "Xingtai-admin-2026!\n", "user", "add", "--db", db, "--username", "root", "--admin", "--institution", "XT", "--institution-name", "邢台证券")
+	if err != nil || !strings.Contains(out, "user root created") || !strings.Contains(out, "institution XT created") {
+		t.Fatalf("user add: %q %v", out, err)
+	}
+	if out, err := cli(t, "", "audit", "verify", "--db", db); err != nil || !strings.Contains(out, "OK:") {
+		t.Fatalf("audit verify: %q %v", out, err)
+	}
+	bak := filepath.Join(dir, "copy.db")
+	if out, err := cli(t, "", "backup", "--db", db, "--out", bak); err != nil || !strings.Contains(out, bak) {
+		t.Fatalf("backup: %q %v", out, err)
+	}
+	if st, err := os.Stat(bak); err != nil || st.Size() == 0 {
+		t.Fatalf("backup file: %v", err)
+	}
+	// The backup is a working database with the same audit chain.
+	if out, err := cli(t, "", "audit", "verify", "--db", bak); err != nil || !strings.Contains(out, "OK: 2 audit") {
+		t.Fatalf("verify backup: %q %v", out, err)
+	}
+	if _, err := cli(t, "", "frobnicate"); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}
