@@ -43,6 +43,7 @@ type Deps struct {
 	Periods *period.Service
 	Audit   *audit.Service
 	Dicts   dict.Store
+	Persons org.PersonFinder
 	Reports Reports
 	Ready   func(ctx context.Context) error // database reachable and migrated
 	Clock   platform.Clock

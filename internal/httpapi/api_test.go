@@ -486,3 +486,30 @@ func TestImportUnits(t *testing.T) {
 		}
 	})
 }
+
+func TestStationManager(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		c := h.login(t, "mktdir")
+		ch := unitID(t, c, "XZ-R1-C2")
+		cm := personID(t, c, "XZ0016")
+		st, b := c.do(t, "POST", fmt.Sprintf("/api/org/units/%d/stations", ch), map[string]any{"personId": cm, "effectiveFrom": "2026-11-01"})
+		if st != 201 || !bytes.Contains(b, []byte(`"empNo":"XZ0016"`)) {
+			t.Fatalf("station: %d %s", st, b)
+		}
+		// Not a channel; and a team lead may not station anyone.
+		team := unitID(t, c, "XZ-R1-T1")
+		if st, b := c.do(t, "POST", fmt.Sprintf("/api/org/units/%d/stations", team), map[string]any{"personId": cm, "effectiveFrom": "2026-11-01"}); st != 400 {
+			t.Fatalf("station at a team: %d %s", st, b)
+		}
+		if st, _ := h.login(t, "tl11").do(t, "POST", fmt.Sprintf("/api/org/units/%d/stations", ch), map[string]any{"personId": cm, "effectiveFrom": "2026-11-01"}); st != 403 {
+			t.Fatalf("team lead stationing: %d", st)
+		}
+		// The region-1 manager sees the stationed CM; region 2's does not see the channel at all.
+		if _, b := h.login(t, "rm1").do(t, "GET", fmt.Sprintf("/api/org/units/%d", ch), nil); !bytes.Contains(b, []byte("XZ0016")) {
+			t.Fatalf("rm1 channel detail: %s", b)
+		}
+		if st, _ := h.login(t, "rm2").do(t, "GET", fmt.Sprintf("/api/org/units/%d", ch), nil); st != 404 {
+			t.Fatalf("rm2 sees region 1's channel: %d", st)
+		}
+	})
+}

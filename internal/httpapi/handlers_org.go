@@ -98,3 +98,26 @@ func (a *API) moveUnit(w http.ResponseWriter, r *http.Request) error {
 	}
 	return ok(w, u)
 }
+
+func (a *API) stationManager(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		PersonID      int64         `json:"personId"`
+		EffectiveFrom platform.Date `json:"effectiveFrom"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := a.Org.Station(r.Context(), id, in.PersonID, in.EffectiveFrom, a.Persons); err != nil {
+		return err
+	}
+	d, err := a.Org.Get(r.Context(), id, platform.DateOf(a.Clock.Now()))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, d)
+	return nil
+}

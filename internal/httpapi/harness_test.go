@@ -54,7 +54,7 @@ func newHarness(t *testing.T, e store.Engine) *harness {
 		t.Fatalf("demo: %v", err)
 	}
 	api := httpapi.New(httpapi.Deps{Org: s.Org, People: s.People, Auth: s.Auth, Periods: s.Periods, Audit: s.AuditQ,
-		Dicts: db, Reports: db, Ready: db.Ping, Clock: clock, Log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), Metrics: prometheus.NewRegistry()})
+		Dicts: db, Persons: db, Reports: db, Ready: db.Ping, Clock: clock, Log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), Metrics: prometheus.NewRegistry()})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &harness{srv: srv, api: api, db: db, svc: s, inst: info.Institution}

@@ -49,6 +49,7 @@ func (a *API) routes() []route {
 		{method: "POST", path: "/api/org/units", h: a.createUnit, perm: access.OrgWrite},
 		{method: "PATCH", path: "/api/org/units/{id}", h: a.renameUnit, perm: access.OrgWrite},
 		{method: "POST", path: "/api/org/units/{id}/move", h: a.moveUnit, perm: access.OrgWrite},
+		{method: "POST", path: "/api/org/units/{id}/stations", h: a.stationManager, perm: access.OrgWrite},
 
 		{method: "GET", path: "/api/people", h: a.listPeople, perm: access.PeopleRead},
 		{method: "GET", path: "/api/people/export.xlsx", h: a.exportPeople, perm: access.PeopleExport},

@@ -370,7 +370,7 @@ func TestDataScopeMatrix(t *testing.T) {
 			// added without deciding where it is covered.
 			for _, r := range []string{"POST /api/auth/login", "POST /api/auth/logout", "POST /api/auth/logout-all", "PUT /api/me/password",
 				"POST /api/me/tokens", "DELETE /api/me/tokens/{id}", "POST /api/org/units", "PATCH /api/org/units/{id}",
-				"POST /api/org/units/{id}/move", "POST /api/people", "GET /api/import/{kind}/template", "POST /api/import/{kind}",
+				"POST /api/org/units/{id}/move", "POST /api/org/units/{id}/stations", "POST /api/people", "GET /api/import/{kind}/template", "POST /api/import/{kind}",
 				"GET /api/import-reports/{id}", "POST /api/periods/{key}/close", "POST /api/periods/{key}/reopen", "POST /api/users"} {
 				covered[r] = true
 			}

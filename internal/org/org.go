@@ -455,3 +455,46 @@ func (t *Tree) ByCode() map[string]int64 {
 	}
 	return m
 }
+
+// PersonFinder checks that a person is inside a scope.
+type PersonFinder interface {
+	PersonInScope(ctx context.Context, scope access.Scope, personID int64) (unitID int64, err error)
+}
+
+// Station stations a manager in scope at a channel in scope from a date.
+func (s *Service) Station(ctx context.Context, channelID, personID int64, from platform.Date, people PersonFinder) error {
+	p := access.FromContext(ctx)
+	if !p.Can(access.OrgWrite) {
+		return platform.ErrForbidden
+	}
+	if from.IsZero() {
+		return platform.Invalid("effectiveFrom", "生效日期必填 required")
+	}
+	visible, err := s.fullVisible(ctx)
+	if err != nil {
+		return err
+	}
+	if !visible[channelID] {
+		return platform.ErrNotFound
+	}
+	u, err := s.Store.Unit(ctx, p.Institution, channelID, from)
+	if err != nil {
+		return err
+	}
+	if u.Kind != Channel {
+		return platform.Invalid("id", "只能向营销渠道网点派驻 only channels take stationed managers")
+	}
+	if _, err := people.PersonInScope(ctx, p.Scope, personID); err != nil {
+		return platform.Invalid("personId", "人员不存在或不在您的管辖范围 person not found or outside your scope")
+	}
+	if err := s.Periods.EnsureOpen(ctx, p.Institution, from); err != nil {
+		return err
+	}
+	return s.Store.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.AddStation(ctx, channelID, personID, from); err != nil {
+			return fmt.Errorf("station: %w", err)
+		}
+		return s.Audit.Record(ctx, audit.Change{Action: "unit.station", ObjectType: "unit", ObjectID: fmt.Sprint(channelID), UnitID: channelID,
+			After: map[string]any{"personId": personID, "effectiveFrom": from}})
+	})
+}

@@ -1,0 +1,1 @@
+function e(e){let t={};for(let[n,r]of Object.entries(e))r!==``&&r!=null&&(t[n]=r);return t}function t(e,t){let n={};for(let[r,i]of Object.entries(t)){let t=e[r]??``;(i??``)!==t&&(n[r]=i===``?null:i)}return n}function n(e,t){return t.filter(t=>e[t]===``||e[t]===null||e[t]===void 0)}export{e as n,n as r,t};

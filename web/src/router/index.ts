@@ -1,0 +1,89 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useAuth } from '@/stores/auth'
+import { canAccess } from '@/utils/menus'
+import AppLayout from '@/layout/AppLayout.vue'
+import LoginView from '@/views/LoginView.vue'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    public?: boolean
+    title?: string // i18n key for the tab
+    menu?: string // the menu this page belongs to (Me.menus)
+    permission?: string
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+  {
+    path: '/',
+    component: AppLayout,
+    children: [
+      { path: '', name: 'home', component: () => import('@/views/HomeView.vue'), meta: { title: 'menu.home' } },
+      {
+        path: 'org',
+        name: 'org',
+        component: () => import('@/views/OrgView.vue'),
+        meta: { title: 'menu.org', menu: 'org', permission: 'org:read' },
+      },
+      {
+        path: 'people',
+        name: 'people',
+        component: () => import('@/views/PeopleView.vue'),
+        meta: { title: 'menu.people', menu: 'people', permission: 'people:read' },
+      },
+      {
+        path: 'people/:id(\\d+)',
+        name: 'person',
+        component: () => import('@/views/PersonView.vue'),
+        meta: { title: 'person.title', menu: 'people', permission: 'people:read' },
+      },
+      {
+        path: 'periods',
+        name: 'periods',
+        component: () => import('@/views/PeriodsView.vue'),
+        meta: { title: 'menu.periods', menu: 'periods', permission: 'period:read' },
+      },
+      {
+        path: 'audit',
+        name: 'audit',
+        component: () => import('@/views/AuditView.vue'),
+        meta: { title: 'menu.audit', menu: 'audit', permission: 'audit:read' },
+      },
+      {
+        path: 'users',
+        name: 'users',
+        component: () => import('@/views/UsersView.vue'),
+        meta: { title: 'menu.users', menu: 'users', permission: 'user:manage' },
+      },
+      { path: '403', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: 'error.forbiddenTitle' } },
+      {
+        path: ':pathMatch(.*)*',
+        name: 'notfound',
+        component: () => import('@/views/NotFoundView.vue'),
+        meta: { title: 'error.notFoundTitle' },
+      },
+    ],
+  },
+]
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+})
+
+router.beforeEach(async (to) => {
+  const auth = useAuth()
+  if (!auth.loaded) await auth.load()
+  if (to.meta.public) {
+    if (to.name === 'login' && auth.me) return { path: '/' }
+    return true
+  }
+  if (!auth.me) {
+    return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  }
+  if (!canAccess(auth.me, { menu: to.meta.menu, permission: to.meta.permission })) {
+    return { name: 'forbidden' }
+  }
+  return true
+})

@@ -1,0 +1,51 @@
+// Permission → menu/button logic (unit-tested in tests/unit/menus.test.ts).
+// The server decides what a user may see (Me.menus, Me.permissions); the UI
+// only shows what it is told and never grants anything itself.
+
+import type { Me } from '@/api/types'
+
+export interface MenuDef {
+  key: string
+  path: string
+  icon: string
+  title: string // i18n key
+}
+
+/** Menus in display order. Unknown keys from the server are ignored. */
+export const MENU_DEFS: MenuDef[] = [
+  { key: 'org', path: '/org', icon: 'OfficeBuilding', title: 'menu.org' },
+  { key: 'people', path: '/people', icon: 'User', title: 'menu.people' },
+  { key: 'periods', path: '/periods', icon: 'Calendar', title: 'menu.periods' },
+  { key: 'audit', path: '/audit', icon: 'Document', title: 'menu.audit' },
+  { key: 'users', path: '/users', icon: 'Lock', title: 'menu.users' },
+]
+
+export function visibleMenus(me: Pick<Me, 'menus'> | null | undefined): MenuDef[] {
+  if (!me) return []
+  const allowed = new Set(me.menus ?? [])
+  return MENU_DEFS.filter((m) => allowed.has(m.key))
+}
+
+export function hasPermission(me: Pick<Me, 'permissions'> | null | undefined, perm: string): boolean {
+  return !!me && (me.permissions ?? []).includes(perm)
+}
+
+export function hasAnyPermission(me: Pick<Me, 'permissions'> | null | undefined, perms: string[]): boolean {
+  return perms.some((p) => hasPermission(me, p))
+}
+
+export interface RouteAccess {
+  menu?: string
+  permission?: string
+}
+
+/**
+ * May the user open a route with this meta? A route names the menu it belongs
+ * to and/or the permission it needs; both must be satisfied.
+ */
+export function canAccess(me: Pick<Me, 'menus' | 'permissions'> | null | undefined, access: RouteAccess): boolean {
+  if (!me) return false
+  if (access.menu && !(me.menus ?? []).includes(access.menu)) return false
+  if (access.permission && !hasPermission(me, access.permission)) return false
+  return true
+}
