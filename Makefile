@@ -5,7 +5,7 @@
 #   make bench   Go benchmarks
 
 GO            ?= go
-LINT_VERSION  ?= v2.11.4
+LINT_VERSION  ?= v2.15.0
 BIN           := $(CURDIR)/bin
 export CMHUB_TEST_PG ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
@@ -18,11 +18,16 @@ vet:
 	@unformatted=$$(gofmt -l cmd internal presets); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-$(BIN)/golangci-lint:
-	GOBIN=$(BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(LINT_VERSION)
+# The linter is built once per machine and version (outside the clone, so a
+# fresh clone on the same machine reuses it).
+LINT := $(shell $(GO) env GOPATH)/bin/golangci-lint-$(LINT_VERSION)
 
-lint: $(BIN)/golangci-lint
-	$(BIN)/golangci-lint run ./...
+$(LINT):
+	@mkdir -p $(dir $(LINT))
+	tmp=$$(mktemp -d) && GOBIN=$$tmp $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(LINT_VERSION) && mv $$tmp/golangci-lint $(LINT) && rmdir $$tmp
+
+lint: $(LINT)
+	$(LINT) run ./...
 
 postgres:
 	@scripts/ensure-postgres.sh

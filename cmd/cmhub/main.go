@@ -117,7 +117,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		if err != nil {
 			return err
 		}
-		defer db.Close()
+		defer func() { _ = db.Close() }()
 		fmt.Fprintln(stdout, "migrations applied:", string(db.Engine()))
 		return nil
 	case "user":
@@ -140,7 +140,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		if err != nil {
 			return err
 		}
-		defer db.Close()
+		defer func() { _ = db.Close() }()
 		if err := db.Backup(ctx, *out); err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		if err != nil {
 			return err
 		}
-		defer db.Close()
+		defer func() { _ = db.Close() }()
 		n, problem, err := audit.Verify(ctx, db)
 		if err != nil {
 			return err
@@ -230,7 +230,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	s := app.NewServices(db, platform.SystemClock{}, auth.Config{Secret: []byte("cli-never-signs-sessions-0000000000")})
 	insts, err := db.Institutions(ctx)
 	if err != nil {

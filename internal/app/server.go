@@ -54,7 +54,7 @@ func OpenStore(ctx context.Context, url string) (*store.DB, error) {
 		return nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, err
 	}
 	return db, nil
@@ -70,7 +70,7 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 			if err != nil {
 				return err
 			}
-			defer os.RemoveAll(dir)
+			defer func() { _ = os.RemoveAll(dir) }()
 			cfg.DataDir = dir
 		}
 		if cfg.DatabaseURL == "" {
@@ -91,7 +91,7 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	clock := platform.SystemClock{}
 	s := NewServices(db, clock, auth.Config{Secret: []byte(cfg.SessionSecret)})
 	if cfg.Demo {

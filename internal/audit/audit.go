@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -160,7 +161,7 @@ func Verify(ctx context.Context, src Source) (int64, *Problem, error) {
 		want++
 		return nil
 	})
-	if err != nil && err != errStop {
+	if err != nil && !errors.Is(err, errStop) {
 		return 0, nil, err
 	}
 	if problem != nil {
@@ -179,7 +180,7 @@ func Verify(ctx context.Context, src Source) (int64, *Problem, error) {
 	return want - 1, nil, nil
 }
 
-var errStop = fmt.Errorf("stop")
+var errStop = errors.New("stop")
 
 // Filter selects audit entries for the audit page.
 type Filter struct {

@@ -89,7 +89,7 @@ func (s *Service) ListUsers(ctx context.Context, page, pageSize int) ([]User, in
 		page = 1
 	}
 	if pageSize < 1 || pageSize > 500 {
-		pageSize = 20
+		return nil, 0, platform.Invalid("pageSize", "每页 1–500 条 must be 1–500")
 	}
 	return s.Store.ListUsers(ctx, p.Scope, page, pageSize)
 }
@@ -182,7 +182,10 @@ func (s *Service) createUser(ctx context.Context, n NewUser, demo bool) (User, e
 		return s.Audit.Record(ctx, audit.Change{Action: "user.create", ObjectType: "user", ObjectID: fmt.Sprint(u.ID), UnitID: unitID,
 			After: map[string]any{"username": u.Username, "personId": u.PersonID, "roles": n.Roles}})
 	})
-	return u, err
+	if err != nil {
+		return User{}, err
+	}
+	return s.Store.UserByID(ctx, u.ID)
 }
 
 func findRole(roles []Role, code string) *Role {
@@ -254,6 +257,9 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, pt UserPatch) (User,
 	}
 	if err := f.Err(); err != nil {
 		return User{}, err
+	}
+	if u.Roles == nil {
+		u.Roles = []string{}
 	}
 	before := u
 	err = s.Store.WithTx(ctx, func(ctx context.Context) error {

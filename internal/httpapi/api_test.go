@@ -267,7 +267,7 @@ func TestMovePromotionAndHistory(t *testing.T) {
 			t.Fatalf("old record must end the day before: %s", b)
 		}
 		// The organisation as of a date is a query.
-		_, b = c.do(t, "GET", fmt.Sprintf("/api/people?asOf=2026-10-31&q=XZ0020"), nil)
+		_, b = c.do(t, "GET", "/api/people?asOf=2026-10-31&q=XZ0020", nil)
 		if !bytes.Contains(b, []byte(fmt.Sprintf(`"unitId":%d`, d.History[n-2].UnitID))) {
 			t.Fatalf("as of 2026-10-31 the old unit: %s", b)
 		}

@@ -167,23 +167,13 @@ func (a *API) listRoles(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
-	pg, err := qInt(r, "page")
-	if err != nil {
-		return err
-	}
-	size, err := qInt(r, "pageSize")
+	pg, size, err := paging(r)
 	if err != nil {
 		return err
 	}
 	users, total, err := a.Auth.ListUsers(r.Context(), pg, size)
 	if err != nil {
 		return err
-	}
-	if pg < 1 {
-		pg = 1
-	}
-	if size < 1 || size > 500 {
-		size = 20
 	}
 	return ok(w, page[auth.User]{Items: users, Total: total, Page: pg, PageSize: size})
 }

@@ -44,6 +44,9 @@ func xlsxColumns(cols []platform.Column) []xlsx.Column {
 	out := make([]xlsx.Column, len(cols))
 	for i, c := range cols {
 		out[i] = xlsx.Column{Key: c.Key, Header: c.Header, Required: c.Required, Example: c.Example, Note: c.Note}
+		if c.Date {
+			out[i].Kind = xlsx.KindDate
+		}
 	}
 	return out
 }
@@ -114,21 +117,25 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
 		}
 		return badRequest("file", "请选择要上传的文件（表单字段 file）choose a file to upload (form field \"file\")")
 	}
-	defer file.Close()
+	defer func() { _ = file.Close() }() // an upload held in memory or a temp file; nothing to report
 	cols := xlsxColumns(k.columns)
 	rd, err := xlsx.Open(file, hdr.Size, hdr.Filename, cols, xlsx.Options{MaxBytes: maxUpload})
 	if err != nil {
 		return a.fileProblem(w, err)
 	}
-	defer rd.Close()
+	defer func() { _ = rd.Close() }()
 	var rows []platform.ImportRow
 	var raws = map[int][]string{}
+	var readErrs []platform.RowError // row-level problems of the file itself (a stray cell)
 	for {
 		row, err := rd.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err != nil {
+		var re *xlsx.RowError
+		if errors.As(err, &re) {
+			readErrs = append(readErrs, platform.RowError{Row: re.Row, Column: re.Column, Message: re.Message})
+		} else if err != nil {
 			return a.fileProblem(w, err)
 		}
 		rows = append(rows, platform.ImportRow{Num: row.Num, Values: row.Values})
@@ -137,9 +144,11 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
 	if len(rows) == 0 {
 		return a.fileProblem(w, errors.New("文件中没有数据行 the file has no data rows"))
 	}
-	created, rowErrs, err := k.run(a, r, rows)
-	if err != nil {
-		return err
+	created, rowErrs := 0, readErrs
+	if len(readErrs) == 0 {
+		if created, rowErrs, err = k.run(a, r, rows); err != nil {
+			return err
+		}
 	}
 	if len(rowErrs) == 0 {
 		return ok(w, importResult{Created: created})
@@ -162,10 +171,8 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
 			report = append(report, xlsx.ReportRow{Num: row.Num, Raw: raws[row.Num], Messages: msgs})
 		}
 	}
-	header := make([]string, len(k.columns))
-	for i, c := range k.columns {
-		header[i] = c.Header
-	}
+	// Raw cells are in the file's column order, so the report uses the file's header.
+	header := rd.Header()
 	id, err := a.saveReport(r, r.PathValue("kind"), header, report)
 	if err != nil {
 		return err

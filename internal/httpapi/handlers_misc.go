@@ -56,21 +56,12 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if f.To, err = qDate(r, "to"); err != nil {
 		return err
 	}
-	if f.Page, err = qInt(r, "page"); err != nil {
-		return err
-	}
-	if f.PageSize, err = qInt(r, "pageSize"); err != nil {
+	if f.Page, f.PageSize, err = paging(r); err != nil {
 		return err
 	}
 	items, total, err := a.Audit.List(r.Context(), f)
 	if err != nil {
 		return err
-	}
-	if f.Page < 1 {
-		f.Page = 1
-	}
-	if f.PageSize == 0 {
-		f.PageSize = 20
 	}
 	return ok(w, page[audit.Entry]{Items: items, Total: total, Page: f.Page, PageSize: f.PageSize})
 }

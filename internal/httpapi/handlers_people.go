@@ -21,16 +21,8 @@ func peopleFilter(r *http.Request) (people.Filter, error) {
 	if f.AsOf, err = qDate(r, "asOf"); err != nil {
 		return f, err
 	}
-	if f.Page, err = qInt(r, "page"); err != nil {
-		return f, err
-	}
-	if f.PageSize, err = qInt(r, "pageSize"); err != nil {
-		return f, err
-	}
-	if q.Has("pageSize") && f.PageSize == 0 {
-		return f, badRequest("pageSize", "每页 1–500 条 must be 1–500")
-	}
-	return f, nil
+	f.Page, f.PageSize, err = paging(r)
+	return f, err
 }
 
 func (a *API) listPeople(w http.ResponseWriter, r *http.Request) error {
@@ -41,12 +33,6 @@ func (a *API) listPeople(w http.ResponseWriter, r *http.Request) error {
 	items, total, err := a.People.List(r.Context(), f)
 	if err != nil {
 		return err
-	}
-	if f.Page < 1 {
-		f.Page = 1
-	}
-	if f.PageSize == 0 {
-		f.PageSize = 20
 	}
 	return ok(w, page[people.Person]{Items: items, Total: total, Page: f.Page, PageSize: f.PageSize})
 }

@@ -115,3 +115,21 @@ func pathID(r *http.Request, name string) (int64, error) {
 	}
 	return n, nil
 }
+
+// paging reads page (default 1) and pageSize (default 20, 1–500); every
+// list endpoint uses it so they all answer alike.
+func paging(r *http.Request) (page, size int, err error) {
+	if page, err = qInt(r, "page"); err != nil {
+		return 0, 0, err
+	}
+	if page == 0 {
+		page = 1
+	}
+	if !r.URL.Query().Has("pageSize") {
+		return page, 20, nil
+	}
+	if size, err = qInt(r, "pageSize"); err != nil || size < 1 || size > 500 {
+		return 0, 0, badRequest("pageSize", "每页 1–500 条 must be 1–500")
+	}
+	return page, size, nil
+}

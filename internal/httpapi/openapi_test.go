@@ -46,7 +46,6 @@ type oaOperation struct {
 
 // oaDoc is the loaded and compiled document.
 type oaDoc struct {
-	raw     []byte
 	doc     map[string]any
 	ops     []*oaOperation
 	schemas map[string]*jsonschema.Schema // compiled response schemas by JSON pointer
@@ -112,7 +111,7 @@ func oaRefPointer(ref string) (string, error) {
 	}
 	frag, err := url.PathUnescape(ref[1:])
 	if err != nil {
-		return "", fmt.Errorf("$ref %q: %v", ref, err)
+		return "", fmt.Errorf("$ref %q: %w", ref, err)
 	}
 	return frag, nil
 }
@@ -158,13 +157,13 @@ func buildOpenAPI() (*oaDoc, error) {
 	}
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", openAPIFile, err)
+		return nil, fmt.Errorf("%s: %w", openAPIFile, err)
 	}
 	doc, ok := v.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("%s is not a JSON object", openAPIFile)
 	}
-	o := &oaDoc{raw: raw, doc: doc, schemas: map[string]*jsonschema.Schema{}}
+	o := &oaDoc{doc: doc, schemas: map[string]*jsonschema.Schema{}}
 	c, err := oaCompiler(doc)
 	if err != nil {
 		return nil, err
@@ -227,7 +226,7 @@ func (o *oaDoc) compileResponses(c *jsonschema.Compiler, responses any, ptr stri
 			}
 			sch, err := c.Compile(openAPIURL + "#" + sptr)
 			if err != nil {
-				return fmt.Errorf("compile %s: %v", sptr, err)
+				return fmt.Errorf("compile %s: %w", sptr, err)
 			}
 			o.schemas[sptr] = sch
 		}
@@ -767,6 +766,7 @@ func TestCheckResponseCatchesMistakes(t *testing.T) {
 		{"undocumented path outside /api", "GET", "/nowhere", 404, jsonHeader, `{"code":"not_found","message":"m"}`, true},
 		{"unknown /api path", "GET", "/api/nowhere", 404, jsonHeader, `{"code":"not_found","message":"m"}`, false},
 		{"unknown /api path, wrong status", "GET", "/api/nowhere", 200, jsonHeader, `{}`, true},
+		{"unrouted method on a real path", "DELETE", "/api/people/1", 404, jsonHeader, `{"code":"not_found","message":"m"}`, false},
 		{"literal beats parameter", "GET", "/api/people/export.xlsx", 200,
 			http.Header{"Content-Type": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, "Content-Disposition": {"attachment"}}, "PK", false},
 		{"wrong media type", "GET", "/api/people/export.xlsx", 200,
@@ -950,6 +950,8 @@ func oaExercise(t *testing.T, h *harness) {
 		"employmentType": "labour_contract", "hiredOn": "2026-11-02", "probationEnd": "2027-02-01", "unitId": byKind["team"][0],
 		"position": "sales_cm", "status": "probation"}, nil, 201, &person)
 	oaCall(t, c, "PATCH", fmt.Sprintf("/api/people/%d", person.ID), map[string]any{"contractEnd": "2028-11-01"}, nil, 200, nil)
+	oaCall(t, c, "POST", fmt.Sprintf("/api/org/units/%d/stations", byKind["channel"][0]), map[string]any{"personId": person.ID, "effectiveFrom": "2026-11-21"}, nil, 201, nil)
+	oaCall(t, c, "POST", fmt.Sprintf("/api/org/units/%d/stations", byKind["team"][0]), map[string]any{"personId": person.ID, "effectiveFrom": "2026-11-21"}, nil, 400, nil)
 	oaCall(t, c, "POST", fmt.Sprintf("/api/people/%d/moves", person.ID),
 		map[string]any{"effectiveFrom": "2026-11-20", "status": "active", "reason": "转正 confirmed"}, nil, 200, nil)
 	oaCall(t, c, "POST", fmt.Sprintf("/api/people/%d/moves", person.ID), map[string]any{"effectiveFrom": "2026-11-21", "reason": "x", "bonus": 1}, nil, 400, nil)

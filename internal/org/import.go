@@ -18,7 +18,7 @@ func ImportColumns() []platform.Column {
 		{Key: "nameEn", Header: "英文名称 English name", Example: "Region 4"},
 		{Key: "kind", Header: "类型 Kind", Required: true, Example: "区域", Note: "营业部/部门/区域/营销团队/小组/营销渠道网点 or branch/department/region/team/group/channel"},
 		{Key: "parentCode", Header: "上级编码 Parent code", Required: true, Example: "XZ", Note: "已有单位或本文件中前面的行 an existing unit or an earlier row"},
-		{Key: "openedOn", Header: "设立日期 Opened on", Example: "2026-01-01", Note: "YYYY-MM-DD，默认今天 default today"},
+		{Key: "openedOn", Date: true, Header: "设立日期 Opened on", Example: "2026-01-01", Note: "YYYY-MM-DD，默认今天 default today"},
 	}
 }
 

@@ -2,6 +2,7 @@ package people
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"cmhub/internal/access"
@@ -18,18 +19,15 @@ func ImportColumns() []platform.Column {
 		{Key: "idNumber", Header: "身份证号 ID number", Example: "130502199001011234"},
 		{Key: "phone", Header: "手机 Phone", Example: "13800138000"},
 		{Key: "employmentType", Header: "用工形式 Employment type", Example: "劳动合同", Note: "劳动合同 / 营销合作协议"},
-		{Key: "hiredOn", Header: "入职日期 Hired on", Required: true, Example: "2026-01-05", Note: "YYYY-MM-DD"},
-		{Key: "probationEnd", Header: "试用期结束 Probation end", Example: "2026-03-04", Note: "YYYY-MM-DD"},
-		{Key: "contractEnd", Header: "合同到期 Contract end", Example: "2027-01-04", Note: "YYYY-MM-DD"},
+		{Key: "hiredOn", Date: true, Header: "入职日期 Hired on", Required: true, Example: "2026-01-05", Note: "YYYY-MM-DD"},
+		{Key: "probationEnd", Date: true, Header: "试用期结束 Probation end", Example: "2026-03-04", Note: "YYYY-MM-DD"},
+		{Key: "contractEnd", Date: true, Header: "合同到期 Contract end", Example: "2027-01-04", Note: "YYYY-MM-DD"},
 		{Key: "unitCode", Header: "单位编码 Unit code", Required: true, Example: "XZ-R1-T1-G1", Note: "组织架构中的单位编码 code of an existing unit"},
 		{Key: "position", Header: "岗位 Position", Required: true, Example: "销售类客户经理", Note: "岗位名称或代码 name or code"},
 		{Key: "grade", Header: "职级 Grade", Example: "一星客户经理", Note: "本机构职级序列 on the institution's ladder"},
 		{Key: "status", Header: "状态 Status", Example: "试用期", Note: "默认在岗 default active"},
 	}
 }
-
-// fieldToColumn maps a NewPerson field to its import column.
-var fieldToColumn = map[string]string{"unitId": "unitCode"}
 
 // Import creates every person of the file in one transaction, or nothing:
 // when any row is invalid it returns all row errors and writes nothing.
@@ -96,14 +94,12 @@ func (s *Service) Import(ctx context.Context, rows []platform.ImportRow) (int, [
 		ns[i] = n
 	}
 	if len(errs) > 0 {
-		// Also run the field checks so the user sees every problem at once.
+		// Also report the field checks, so the user sees every problem at once.
 		for i := range ns {
 			for k, msg := range ns[i].validate(d) {
-				col := k
-				if c, ok := fieldToColumn[k]; ok {
-					col = c
-				}
-				if !hasError(errs, rows[i].Num, col) && !(col == "unitCode" && rows[i].Values["unitCode"] != "") {
+				col := columnOf(k)
+				unitCodeGiven := col == "unitCode" && rows[i].Values["unitCode"] != ""
+				if !unitCodeGiven && !hasError(errs, rows[i].Num, col) {
 					errs = append(errs, platform.RowError{Row: rows[i].Num, Column: col, Message: msg})
 				}
 			}
@@ -116,25 +112,12 @@ func (s *Service) Import(ctx context.Context, rows []platform.ImportRow) (int, [
 		created = len(ids)
 		return err
 	})
-	if be, ok := err.(*BatchError); ok {
+	var be *BatchError
+	if errors.As(err, &be) {
 		for _, it := range be.Items {
 			for k, msg := range it.Fields {
-				col := k
-				if c, ok := fieldToColumn[k]; ok {
-					col = c
-				}
-				errs = append(errs, platform.RowError{Row: rows[it.Index].Num, Column: col, Message: msg})
+				errs = append(errs, platform.RowError{Row: rows[it.Index].Num, Column: columnOf(k), Message: msg})
 			}
-		}
-		return 0, errs, nil
-	}
-	if ve, ok := err.(*platform.ValidationError); ok { // a one-row file
-		for k, msg := range ve.Fields {
-			col := k
-			if c, ok := fieldToColumn[k]; ok {
-				col = c
-			}
-			errs = append(errs, platform.RowError{Row: rows[0].Num, Column: col, Message: msg})
 		}
 		return 0, errs, nil
 	}
@@ -142,6 +125,14 @@ func (s *Service) Import(ctx context.Context, rows []platform.ImportRow) (int, [
 		return 0, nil, err
 	}
 	return created, nil, nil
+}
+
+// columnOf maps a NewPerson field to its import column.
+func columnOf(field string) string {
+	if field == "unitId" {
+		return "unitCode"
+	}
+	return field
 }
 
 func hasError(errs []platform.RowError, row int, col string) bool {

@@ -2,6 +2,7 @@ package people
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -247,6 +248,10 @@ func (s *Service) Create(ctx context.Context, n NewPerson) (Detail, error) {
 	var id int64
 	err = s.Store.WithTx(ctx, func(ctx context.Context) error {
 		created, err := s.createMany(ctx, p, d, []NewPerson{n})
+		var be *BatchError
+		if errors.As(err, &be) {
+			return &platform.ValidationError{Fields: be.Items[0].Fields}
+		}
 		if err != nil {
 			return err
 		}
@@ -298,9 +303,6 @@ func (s *Service) createMany(ctx context.Context, p *access.Principal, d dict.Se
 		}
 	}
 	if len(be.Items) > 0 {
-		if len(ns) == 1 {
-			return nil, &platform.ValidationError{Fields: be.Items[0].Fields}
-		}
 		return nil, be
 	}
 	ids := make([]int64, len(ns))

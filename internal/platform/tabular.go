@@ -7,6 +7,7 @@ type Column struct {
 	Required bool
 	Example  string
 	Note     string
+	Date     bool // a YYYY-MM-DD column, formatted as a date in templates
 }
 
 // ImportRow is one data row of an uploaded file.

@@ -53,7 +53,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	pool.SetMaxIdleConns(10)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	if err := pool.PingContext(ctx); err != nil {
-		pool.Close()
+		_ = pool.Close()
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
 	return &DB{engine: Postgres, w: pool, r: pool, url: dsn, clock: platform.SystemClock{}}, nil
@@ -93,13 +93,13 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 	q.Add("_pragma", "query_only(1)")
 	r, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
-		w.Close()
+		_ = w.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	r.SetMaxOpenConns(8)
 	db := &DB{engine: SQLite, w: w, r: r, url: path, clock: platform.SystemClock{}}
 	if err := w.PingContext(ctx); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return db, nil
@@ -108,8 +108,19 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 // Engine reports which engine this is.
 func (db *DB) Engine() Engine { return db.engine }
 
-// Close closes the pools.
+// Analyze refreshes the planner's statistics (PostgreSQL's autovacuum does
+// this on its own schedule; SQLite only when asked).
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.w.ExecContext(ctx, "ANALYZE")
+	return err
+}
+
+// Close closes the pools. On SQLite it first lets the planner refresh the
+// statistics it needs (PRAGMA optimize, as SQLite recommends at close).
 func (db *DB) Close() error {
+	if db.engine == SQLite {
+		_, _ = db.w.Exec("PRAGMA optimize")
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

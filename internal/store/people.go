@@ -22,15 +22,27 @@ func scanPerson(sc interface{ Scan(...any) error }, x *people.Person) error {
 
 // peopleQuery writes the shared FROM/WHERE of lists and exports: people
 // whose record in force at f.AsOf lies in scope and matches the filter.
+// For a limited scope the visible records are found from the scope's units
+// (index person_records_unit) rather than by testing every person of the
+// institution, which keeps a region's list independent of the branch's size.
 func peopleQuery(q *sqlb, s access.Scope, f people.Filter, selectList string) {
 	q.add("WITH RECURSIVE ")
 	scopeCTE(q, s, f.AsOf)
 	q.add(", filter_units(id) AS (SELECT id FROM units WHERE id = ?", f.UnitID)
 	q.add(" UNION SELECT up.unit_id FROM unit_parents up JOIN filter_units fu ON up.parent_id = fu.id WHERE up.valid_from <= ? AND ? < up.valid_to)", f.AsOf, f.AsOf)
-	q.add(" SELECT "+selectList+` FROM persons p
-	JOIN person_records r ON r.person_id = p.id AND r.valid_from <= ? AND ? < r.valid_to
-	JOIN units u ON u.id = r.unit_id WHERE `, f.AsOf, f.AsOf)
-	scopeWhere(q, s, "r.unit_id")
+	q.add(" SELECT " + selectList + " FROM ")
+	switch {
+	case s.Empty():
+		q.add("person_records r JOIN persons p ON p.id = r.person_id JOIN units u ON u.id = r.unit_id WHERE 1 = 0")
+	case s.All:
+		q.add(`person_records r JOIN persons p ON p.id = r.person_id JOIN units u ON u.id = r.unit_id
+			WHERE p.institution_id = ? AND r.valid_from <= ? AND ? < r.valid_to`, s.Institution, f.AsOf, f.AsOf)
+	default:
+		q.add(`(SELECT r0.id FROM person_records r0 WHERE r0.unit_id IN (SELECT id FROM scope_units) AND r0.valid_from <= ? AND ? < r0.valid_to
+			UNION SELECT r1.id FROM person_records r1 WHERE r1.person_id = ? AND r1.valid_from <= ? AND ? < r1.valid_to) v
+			JOIN person_records r ON r.id = v.id JOIN persons p ON p.id = r.person_id JOIN units u ON u.id = r.unit_id
+			WHERE p.institution_id = ?`, f.AsOf, f.AsOf, s.Self, f.AsOf, f.AsOf, s.Institution)
+	}
 	if f.UnitID != 0 {
 		q.add(" AND r.unit_id IN (SELECT id FROM filter_units)")
 	}

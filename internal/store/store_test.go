@@ -229,7 +229,9 @@ func TestAuditChain(t *testing.T) {
 			t.Fatalf("intact chain: %d %v %v", n, p, err)
 		}
 		// The log refuses updates and deletes.
-		err = db.WithTx(ctx, func(ctx context.Context) error { return db.ExecForTest(ctx, `UPDATE audit_log SET actor_name = 'x' WHERE seq = 3`) })
+		err = db.WithTx(ctx, func(ctx context.Context) error {
+			return db.ExecForTest(ctx, `UPDATE audit_log SET actor_name = 'x' WHERE seq = 3`)
+		})
 		if err == nil {
 			t.Fatal("audit_log accepted an UPDATE")
 		}

@@ -39,11 +39,11 @@ func (s *csvSource) next() ([]string, int, error) {
 		return nil, 0, io.EOF
 	}
 	var pe *csv.ParseError
-	if errors.As(err, &pe) && pe.Line > 0 {
+	if errors.As(err, &pe) {
 		return nil, 0, newFileError(ErrFormat, pe.Err, "第 %d 行 CSV 格式错误（引号不匹配？） line %d: malformed CSV (unbalanced quotes?)", pe.Line, pe.Line)
 	}
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, readError(err)
 	}
 	for i, f := range rec {
 		if s.dec.invalid(f) {

@@ -113,4 +113,3 @@ func TestCSVInvalidEncoding(t *testing.T) {
 		})
 	}
 }
-

@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
-		"testing"
+	"testing"
 	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"

@@ -3,7 +3,9 @@ package xlsx
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"errors"
+	"hash/crc32"
 	"io"
 	"testing"
 
@@ -98,7 +100,8 @@ func openFile(t testing.TB, data []byte) *excelize.File {
 }
 
 // replaceZipParts copies the zip base, replacing (or adding) the named
-// entries.
+// entries. Each distinct part is deflated once, so tests can add many
+// large identical parts cheaply.
 func replaceZipParts(t testing.TB, base []byte, parts map[string][]byte) []byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(base), int64(len(base)))
@@ -107,36 +110,53 @@ func replaceZipParts(t testing.TB, base []byte, parts map[string][]byte) []byte 
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	done := map[string]bool{}
-	for _, zf := range zr.File {
-		w, err := zw.Create(zf.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, ok := parts[zf.Name]; ok {
-			done[zf.Name] = true
-			_, err = w.Write(p)
-		} else {
-			var rc io.ReadCloser
-			if rc, err = zf.Open(); err == nil {
-				_, err = io.Copy(w, rc)
-				_ = rc.Close()
+	deflated := map[*byte][]byte{}
+	addPart := func(name string, p []byte) {
+		var raw []byte
+		if len(p) > 0 {
+			if raw = deflated[&p[0]]; raw == nil {
+				var b bytes.Buffer
+				fw, err := flate.NewWriter(&b, flate.DefaultCompression)
+				if err == nil {
+					_, err = fw.Write(p)
+				}
+				if err == nil {
+					err = fw.Close()
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				raw = b.Bytes()
+				deflated[&p[0]] = raw
 			}
+		} else {
+			raw = []byte{3, 0} // empty deflate stream
+		}
+		w, err := zw.CreateRaw(&zip.FileHeader{
+			Name: name, Method: zip.Deflate, CRC32: crc32.ChecksumIEEE(p),
+			CompressedSize64: uint64(len(raw)), UncompressedSize64: uint64(len(p)),
+		})
+		if err == nil {
+			_, err = w.Write(raw)
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	for name, p := range parts {
-		if done[name] {
+	done := map[string]bool{}
+	for _, zf := range zr.File {
+		if p, ok := parts[zf.Name]; ok {
+			done[zf.Name] = true
+			addPart(zf.Name, p)
 			continue
 		}
-		w, err := zw.Create(name)
-		if err == nil {
-			_, err = w.Write(p)
-		}
-		if err != nil {
+		if err := zw.Copy(zf); err != nil {
 			t.Fatal(err)
+		}
+	}
+	for name, p := range parts {
+		if !done[name] {
+			addPart(name, p)
 		}
 	}
 	if err := zw.Close(); err != nil {

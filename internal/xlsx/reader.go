@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"path"
 	"strings"
@@ -103,7 +104,7 @@ func Open(r io.Reader, size int64, name string, cols []Column, opt Options) (*Re
 	br := bufio.NewReaderSize(&limitReader{r: r, left: opt.MaxBytes, limit: opt.MaxBytes}, sniffSize)
 	head, err := br.Peek(sniffSize)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
+		return nil, readError(err)
 	}
 	if len(head) == 0 {
 		return nil, newFileError(ErrEmpty, nil, "文件为空 the file is empty")
@@ -136,6 +137,16 @@ func Open(r io.Reader, size int64, name string, cols []Column, opt Options) (*Re
 		return nil, err
 	}
 	return rd, nil
+}
+
+// readError wraps an error of the upload stream, keeping ours as they are
+// since their message is meant for the user.
+func readError(err error) error {
+	var fe *fileError
+	if errors.As(err, &fe) {
+		return err
+	}
+	return fmt.Errorf("xlsx: read upload: %w", err)
 }
 
 func isExcelName(name string) bool {

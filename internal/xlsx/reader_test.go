@@ -493,12 +493,12 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("zip bomb", func(t *testing.T) {
-		// 200 MB of spaces inside a sheet compresses to about 200 KB; with
+		// 40 MiB of spaces inside a sheet compresses to about 40 KB; with
 		// MaxBytes 1 MiB the workbook may expand to 32 MiB.
 		opt := Options{MaxBytes: 1 << 20}
 		base := workbook(t, [][]any{{"甲"}, {"1"}})
 		sheet := append([]byte(`<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>甲</t></is></c></row></sheetData></worksheet>`),
-			bytes.Repeat([]byte(" "), 200<<20)...)
+			bytes.Repeat([]byte(" "), 40<<20)...)
 		data := replaceZipParts(t, base, map[string][]byte{"xl/worksheets/sheet1.xml": sheet})
 		err := openErr(data, "", cols, opt)
 		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "解压") {
@@ -511,8 +511,9 @@ func TestLimits(t *testing.T) {
 		}
 		// Many sheets just small enough to stay in memory.
 		parts := map[string][]byte{}
+		mid := bytes.Repeat([]byte(" "), spillSize)
 		for i := 2; i <= 18; i++ {
-			parts[fmt.Sprintf("xl/worksheets/sheet%d.xml", i)] = bytes.Repeat([]byte(" "), spillSize)
+			parts[fmt.Sprintf("xl/worksheets/sheet%d.xml", i)] = mid
 		}
 		data = replaceZipParts(t, base, parts)
 		if err := openErr(data, "", cols, Options{}); !errors.Is(err, ErrTooLarge) {
@@ -553,4 +554,55 @@ func TestLimits(t *testing.T) {
 			t.Errorf("err = %v after %v", err, time.Since(start))
 		}
 	})
+}
+
+type failingReader struct {
+	data []byte
+	err  error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if len(f.data) == 0 {
+		return 0, f.err
+	}
+	n := copy(p, f.data)
+	f.data = f.data[n:]
+	return n, nil
+}
+
+func TestReadError(t *testing.T) {
+	cols := []Column{{Key: "a", Header: "甲 A"}}
+	broken := errors.New("connection reset")
+	var csvText bytes.Buffer
+	csvText.WriteString("甲\n")
+	for csvText.Len() < 3*sniffSize {
+		csvText.WriteString("some value\n")
+	}
+	for name, data := range map[string][]byte{
+		"csv header": []byte("甲"),
+		"csv rows":   csvText.Bytes(),
+		"xlsx":       workbook(t, [][]any{{"甲"}, {"1"}})[:100],
+	} {
+		err := func() error {
+			rd, err := Open(&failingReader{data: data, err: broken}, -1, "", cols, Options{})
+			if err != nil {
+				return err
+			}
+			for {
+				if _, err := rd.Next(); err != nil {
+					return err
+				}
+			}
+		}()
+		if !errors.Is(err, broken) {
+			t.Errorf("%s: err = %v, want it to wrap %v", name, err, broken)
+		}
+	}
+}
+
+func TestASCIIEncoding(t *testing.T) {
+	rows, rd := readAll(t, []byte("empNo,name\r\nE1,Zhang San\r\n"), "", peopleCols(), Options{})
+	if rd.Encoding() != "utf-8" || len(rows) != 1 {
+		t.Errorf("%q %+v", rd.Encoding(), rows)
+	}
 }

@@ -49,6 +49,8 @@ type Writer struct {
 	widths []float64
 	freeze int // columns frozen besides the header row
 
+	sheetRows int // rows per sheet, header included: Excel's maximum
+
 	part   int // sheet number, from 1
 	row    int // last row written on the current sheet
 	cells  []any
@@ -62,7 +64,8 @@ type writerStyles struct {
 }
 
 // NewWriter starts an export with one sheet named sheet (default "Sheet1").
-// Nothing reaches w before Close.
+// Rows are buffered in a temporary file and nothing reaches w before Close;
+// call Close even after an error, it removes the temporary files.
 func NewWriter(w io.Writer, sheet string, cols []Column) (*Writer, error) {
 	if len(cols) == 0 {
 		return nil, errors.New("xlsx: no columns")
@@ -80,7 +83,10 @@ func newWriter(w io.Writer, sheet string, head []string, widths []float64, freez
 	if sheet == "" {
 		sheet = "Sheet1"
 	}
-	xw := &Writer{f: excelize.NewFile(), out: w, sheet: sheet, head: head, widths: widths, freeze: freeze}
+	xw := &Writer{
+		f: excelize.NewFile(), out: w, sheet: sheet, head: head, widths: widths, freeze: freeze,
+		sheetRows: excelize.TotalRows,
+	}
 	defer func() {
 		if err != nil {
 			_ = xw.f.Close()
@@ -287,7 +293,7 @@ func (w *Writer) writeRow(cells []any) error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.row >= excelize.TotalRows {
+	if w.row >= w.sheetRows {
 		if err := w.sw.Flush(); err != nil {
 			w.err = fmt.Errorf("xlsx: flush: %w", err)
 			return w.err

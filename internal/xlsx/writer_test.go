@@ -184,22 +184,19 @@ func TestWriterOutputError(t *testing.T) {
 	}
 }
 
-// TestWriterRollover writes past Excel's row limit.
+// TestWriterRollover continues on a new sheet at the row limit.
 func TestWriterRollover(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes a million rows")
-	}
+	name := "一二三四五六七八九十 Personnel export lst" // 31 characters, the maximum
 	var buf bytes.Buffer
-	w, err := NewWriter(&buf, "一个很长的工作表名称 A very long sheet name", []Column{{Key: "n", Header: "序号 N"}})
-	if err == nil {
-		t.Fatal("sheet name over 31 characters accepted")
-	}
-	w, err = NewWriter(&buf, "数据 Data", []Column{{Key: "n", Header: "序号 N"}})
+	w, err := NewWriter(&buf, name, []Column{{Key: "n", Header: "序号 N"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	total := excelize.TotalRows + 10 // the header takes one row per sheet
-	for i := range total {
+	if w.sheetRows != excelize.TotalRows {
+		t.Fatalf("rows per sheet = %d", w.sheetRows)
+	}
+	w.sheetRows = 5 // header + 4 rows
+	for i := range 10 {
 		if err := w.Write(i); err != nil {
 			t.Fatal(err)
 		}
@@ -208,15 +205,26 @@ func TestWriterRollover(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := openFile(t, buf.Bytes())
-	if got := f.GetSheetList(); !reflect.DeepEqual(got, []string{"数据 Data", "数据 Data 2"}) {
+	sheets := []string{name, "一二三四五六七八九十 Personnel export l 2", "一二三四五六七八九十 Personnel export l 3"}
+	if got := f.GetSheetList(); !reflect.DeepEqual(got, sheets) {
 		t.Fatalf("sheets = %q", got)
 	}
-	rows, err := f.GetRows("数据 Data 2")
-	if err != nil {
-		t.Fatal(err)
+	want := [][][]string{
+		{{"序号 N"}, {"0"}, {"1"}, {"2"}, {"3"}},
+		{{"序号 N"}, {"4"}, {"5"}, {"6"}, {"7"}},
+		{{"序号 N"}, {"8"}, {"9"}},
 	}
-	if len(rows) != 12 || rows[0][0] != "序号 N" || rows[11][0] != "1048585" {
-		t.Errorf("second sheet has %d rows: first %q last %q", len(rows), rows[0], rows[len(rows)-1])
+	for i, s := range sheets {
+		rows, err := f.GetRows(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(rows, want[i]) {
+			t.Errorf("sheet %d = %q", i+1, rows)
+		}
+		if panes, err := f.GetPanes(s); err != nil || !panes.Freeze {
+			t.Errorf("sheet %d panes = %+v, %v", i+1, panes, err)
+		}
 	}
 }
 

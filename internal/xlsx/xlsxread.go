@@ -37,7 +37,7 @@ func openXLSX(br *bufio.Reader, opt Options) (_ *xlsxSource, err error) {
 	// excelize reads its input fully anyway; MaxBytes bounds it.
 	data, err := io.ReadAll(br)
 	if err != nil {
-		return nil, err
+		return nil, readError(err)
 	}
 	if err := checkZip(data, opt.MaxUnzipBytes); err != nil {
 		return nil, err

@@ -64,7 +64,7 @@ func Open(t testing.TB, e store.Engine) *store.DB {
 	if err != nil {
 		t.Fatalf("open %s: %v", e, err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() { _ = db.Close() })
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate %s: %v", e, err)
 	}
@@ -87,7 +87,7 @@ func URL(t testing.TB, e store.Engine) string {
 	}
 	if err != nil {
 		if admin != nil {
-			admin.Close()
+			_ = admin.Close()
 		}
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("PostgreSQL is required in CI but unreachable at %s: %v", base, err)
@@ -98,12 +98,12 @@ func URL(t testing.TB, e store.Engine) string {
 	_, _ = rand.Read(b)
 	schema := "t_" + hex.EncodeToString(b)
 	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		admin.Close()
+		_ = admin.Close()
 		t.Fatalf("create schema: %v", err)
 	}
 	t.Cleanup(func() {
 		_, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
+		_ = admin.Close()
 	})
 	u, err := url.Parse(base)
 	if err != nil {
