@@ -83,6 +83,7 @@ type Store interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	// Units returns every unit of the institution open at asOf, with its parent as of asOf and direct headcount.
 	Units(ctx context.Context, institution int64, asOf platform.Date) ([]Unit, error)
+	Headcounts(ctx context.Context, institution int64, asOf platform.Date) (map[int64]int, error)
 	Unit(ctx context.Context, institution, id int64, asOf platform.Date) (Unit, error)
 	UnitByCode(ctx context.Context, institution int64, code string) (Unit, error)
 	ParentHistory(ctx context.Context, unitID int64) ([]ParentRecord, error)
@@ -223,16 +224,21 @@ func (s *Service) List(ctx context.Context, asOf platform.Date) ([]Unit, error) 
 	if err != nil {
 		return nil, fmt.Errorf("list units: %w", err)
 	}
+	heads, err := s.Store.Headcounts(ctx, p.Institution, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("headcounts: %w", err)
+	}
 	t := NewTree(units)
 	full, ctxUnits := t.Visible(p.Scope, p.UnitID)
 	out := make([]Unit, 0, len(full)+len(ctxUnits))
 	for _, u := range units {
 		switch {
 		case full[u.ID]:
+			n := heads[u.ID]
+			u.Headcount = &n
 			out = append(out, u)
 		case ctxUnits[u.ID]:
-			u.Headcount = nil
-			out = append(out, u)
+			out = append(out, u) // shown for context only: no headcount
 		}
 	}
 	return out, nil

@@ -11,14 +11,15 @@ import (
 	"cmhub/internal/platform"
 )
 
-// Units returns every unit open at asOf with its parent and direct headcount as of asOf.
+// Units returns every unit open at asOf with its parent as of asOf. It is
+// read on every request that resolves a scope or a unit path, so it does
+// not count heads; Headcounts does that for the organisation page.
 func (db *DB) Units(ctx context.Context, institution int64, asOf platform.Date) ([]org.Unit, error) {
-	rows, err := db.query(ctx, `SELECT u.id, COALESCE(up.parent_id, 0), u.kind, u.code, u.name, u.name_en, u.opened_on, u.closed_on, COALESCE(hc.n, 0)
+	rows, err := db.query(ctx, `SELECT u.id, COALESCE(up.parent_id, 0), u.kind, u.code, u.name, u.name_en, u.opened_on, u.closed_on
 		FROM units u
 		LEFT JOIN unit_parents up ON up.unit_id = u.id AND up.valid_from <= ? AND ? < up.valid_to
-		LEFT JOIN (SELECT unit_id, COUNT(*) AS n FROM person_records WHERE valid_from <= ? AND ? < valid_to GROUP BY unit_id) hc ON hc.unit_id = u.id
 		WHERE u.institution_id = ? AND u.opened_on <= ? AND (u.closed_on IS NULL OR u.closed_on > ?)
-		ORDER BY u.id`, asOf, asOf, asOf, asOf, institution, asOf, asOf)
+		ORDER BY u.id`, asOf, asOf, institution, asOf, asOf)
 	if err != nil {
 		return nil, fmt.Errorf("units: %w", err)
 	}
@@ -26,12 +27,31 @@ func (db *DB) Units(ctx context.Context, institution int64, asOf platform.Date) 
 	var out []org.Unit
 	for rows.Next() {
 		u := org.Unit{Institution: institution}
-		var n int
-		if err := rows.Scan(&u.ID, &u.ParentID, &u.Kind, &u.Code, &u.Name, &u.NameEn, &u.OpenedOn, &u.ClosedOn, &n); err != nil {
+		if err := rows.Scan(&u.ID, &u.ParentID, &u.Kind, &u.Code, &u.Name, &u.NameEn, &u.OpenedOn, &u.ClosedOn); err != nil {
 			return nil, err
 		}
-		u.Headcount = &n
 		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// Headcounts returns the number of people whose record in force at asOf
+// sits directly in each unit of the institution.
+func (db *DB) Headcounts(ctx context.Context, institution int64, asOf platform.Date) (map[int64]int, error) {
+	rows, err := db.query(ctx, `SELECT r.unit_id, COUNT(*) FROM person_records r JOIN units u ON u.id = r.unit_id
+		WHERE u.institution_id = ? AND r.valid_from <= ? AND ? < r.valid_to GROUP BY r.unit_id`, institution, asOf, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("headcounts: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
 	}
 	return out, rows.Err()
 }
