@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { after, before } from 'node:test'
 import { chromium } from 'playwright-core'
 
 export const PASSWORD = 'e2e-Passw0rd!'
@@ -180,4 +181,19 @@ export async function apiGet(page, path) {
   const r = await page.request.get(path)
   if (!r.ok()) throw new Error(`GET ${path}: HTTP ${r.status()} ${await r.text()}`)
   return r.json()
+}
+
+// useServerAndBrowser registers, on the enclosing describe, one server and
+// one browser for its tests; read them as env.server and env.browser.
+export function useServerAndBrowser() {
+  const env = {}
+  before(async () => {
+    env.server = await startServer()
+    env.browser = await launchBrowser()
+  })
+  after(async () => {
+    await env.browser?.close()
+    await env.server?.stop()
+  })
+  return env
 }

@@ -1,25 +1,16 @@
 // Language switch: Chinese by default, English on demand (vue-i18n and
 // Element Plus together), remembered across reloads, and back.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { browserSkipReason, launchBrowser, login, newPage, openPeople, startServer } from './harness.mjs'
+import { browserSkipReason, login, newPage, openPeople, useServerAndBrowser } from './harness.mjs'
 
 const skip = browserSkipReason()
 
 describe('language switch', { skip }, () => {
-  let server
-  let browser
-  before(async () => {
-    server = await startServer()
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const env = useServerAndBrowser()
 
   test('zh-CN → English → zh-CN', async () => {
-    const { context, page, problems } = await newPage(browser, server.baseURL)
+    const { context, page, problems } = await newPage(env.browser, env.server.baseURL)
     try {
       await login(page, 'gm')
       await openPeople(page)

@@ -1,9 +1,9 @@
 // The people import dialog against the real server: a file with one good and
 // one bad row is refused as a whole, the error table names the bad row and
 // column, and nothing is written.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { apiGet, browserSkipReason, launchBrowser, login, newPage, openPeople, peopleTotal, startServer } from './harness.mjs'
+import { apiGet, browserSkipReason, login, newPage, openPeople, peopleTotal, useServerAndBrowser } from './harness.mjs'
 
 const skip = browserSkipReason()
 
@@ -45,19 +45,10 @@ function parseCsvLine(line) {
 }
 
 describe('people import dialog', { skip }, () => {
-  let server
-  let browser
-  before(async () => {
-    server = await startServer()
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const env = useServerAndBrowser()
 
   test('mktdir: a file with a bad row shows row errors and writes nothing; the fixed file imports', async () => {
-    const { context, page, problems } = await newPage(browser, server.baseURL)
+    const { context, page, problems } = await newPage(env.browser, env.server.baseURL)
     try {
       await login(page, 'mktdir')
       const before = await openPeople(page)

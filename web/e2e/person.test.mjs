@@ -1,26 +1,17 @@
 // Person page and export against the real server: a move/promote through the
 // dialog adds an effective-dated record to the history and an audit entry;
 // the export button downloads an XLSX.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { apiGet, browserSkipReason, launchBrowser, login, newPage, openPeople, startServer } from './harness.mjs'
+import { apiGet, browserSkipReason, login, newPage, openPeople, useServerAndBrowser } from './harness.mjs'
 
 const skip = browserSkipReason()
 
 describe('person page', { skip }, () => {
-  let server
-  let browser
-  before(async () => {
-    server = await startServer()
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const env = useServerAndBrowser()
 
   test('mktdir promotes a sales CM through the move dialog; history and audit show it', async () => {
-    const { context, page, problems } = await newPage(browser, server.baseURL)
+    const { context, page, problems } = await newPage(env.browser, env.server.baseURL)
     try {
       await login(page, 'mktdir')
       const dicts = await apiGet(page, '/api/dicts')
@@ -74,7 +65,7 @@ describe('person page', { skip }, () => {
   })
 
   test('gm exports the people list as XLSX with the current filters', async () => {
-    const { context, page, problems } = await newPage(browser, server.baseURL)
+    const { context, page, problems } = await newPage(env.browser, env.server.baseURL)
     try {
       await login(page, 'gm')
       await openPeople(page, '?position=sales_cm')

@@ -1,38 +1,28 @@
 // Data scope as the UI shows it: a sales CM sees only themselves, an RM their
 // region, the GM the whole branch; buttons and menus follow permissions.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
   apiGet,
   browserSkipReason,
-  launchBrowser,
   login,
   newPage,
   openPeople,
   peopleTotal,
-  startServer,
   submitLogin,
   visibleEmpNos,
+  useServerAndBrowser,
 } from './harness.mjs'
 
 const skip = browserSkipReason()
 
 describe('people list honours the data scope', { skip }, () => {
-  let server
-  let browser
-  before(async () => {
-    server = await startServer()
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  const env = useServerAndBrowser()
 
   // The demo promotes cm01 to group lead (sees their group); cm02 is the
   // plain sales customer manager whose scope is `self`.
   test('a sales CM (cm02) sees exactly one person: themselves; no import button, no audit menu', async () => {
-    const { context, page, problems } = await newPage(browser, server.baseURL)
+    const { context, page, problems } = await newPage(env.browser, env.server.baseURL)
     try {
       await login(page, 'cm02')
       const me = await apiGet(page, '/api/me')
@@ -59,7 +49,7 @@ describe('people list honours the data scope', { skip }, () => {
   })
 
   test('rm1 sees the 14 people of the region', async () => {
-    const { context, page, problems } = await newPage(browser, server.baseURL)
+    const { context, page, problems } = await newPage(env.browser, env.server.baseURL)
     try {
       await login(page, 'rm1')
       await openPeople(page)
@@ -72,7 +62,7 @@ describe('people list honours the data scope', { skip }, () => {
   })
 
   test('gm sees the 50 people of the branch, 20 on the first page', async () => {
-    const { context, page, problems } = await newPage(browser, server.baseURL)
+    const { context, page, problems } = await newPage(env.browser, env.server.baseURL)
     try {
       await login(page, 'gm')
       await openPeople(page)
@@ -85,7 +75,7 @@ describe('people list honours the data scope', { skip }, () => {
   })
 
   test('a wrong password shows the server message and stays on the login page', async () => {
-    const { context, page } = await newPage(browser, server.baseURL)
+    const { context, page } = await newPage(env.browser, env.server.baseURL)
     try {
       await page.goto('/login')
       const resp = await submitLogin(page, 'finance', 'wrong-password')
@@ -100,7 +90,7 @@ describe('people list honours the data scope', { skip }, () => {
   })
 
   test('a deep link while signed out goes to the login page, then back to the link', async () => {
-    const { context, page, problems } = await newPage(browser, server.baseURL)
+    const { context, page, problems } = await newPage(env.browser, env.server.baseURL)
     try {
       await page.goto('/people?q=cm01')
       await page.getByTestId('login-submit').waitFor({ state: 'visible' })
