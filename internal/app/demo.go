@@ -173,7 +173,7 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 				return nil, err
 			}
 			for g := 1; g <= 2; g++ {
-				group, err := unit(team, org.Group, fmt.Sprintf("XZ-R%d-T%d-G%d", r, t, g), fmt.Sprintf("第%d小组", g), fmt.Sprintf("Group %d", g))
+				group, err := unit(team, org.Group, fmt.Sprintf("XZ-R%d-T%d-G%d", r, t, g), fmt.Sprintf("%s区%s队第%d小组", []string{"一", "二", "三"}[r-1], []string{"", "一", "二"}[t], g), fmt.Sprintf("R%d team %d group %d", r, t, g))
 				if err != nil {
 					return nil, err
 				}

@@ -139,6 +139,10 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("cmhub listening", "addr", ln.Addr().String(), "engine", string(db.Engine()), "version", cfg.Version, "demo", cfg.Demo)
+	if cfg.Demo {
+		port := ln.Addr().(*net.TCPAddr).Port
+		fmt.Fprintf(os.Stderr, "==== 打开 open http://localhost:%d ====\n\n", port)
+	}
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
