@@ -24,12 +24,21 @@ const (
 	PeriodRead   Permission = "period:read"
 	PeriodManage Permission = "period:manage"
 	UserManage   Permission = "user:manage"
+
+	CustomerRead   Permission = "customer:read"
+	CustomerWrite  Permission = "customer:write" // create, edit, attribute, transfer, confirmation forms
+	CustomerImport Permission = "customer:import"
+	CustomerExport Permission = "customer:export"
+	CustomerPII    Permission = "customer:pii" // unmasked customer ID numbers and phones
+	MetricRead     Permission = "metric:read"
+	MetricManage   Permission = "metric:manage"
 )
 
 // AllPermissions lists the catalogue in display order.
 func AllPermissions() []Permission {
 	return []Permission{OrgRead, OrgWrite, PeopleRead, PeopleWrite, PeopleImport, PeopleExport,
-		PeoplePII, AuditRead, PeriodRead, PeriodManage, UserManage}
+		PeoplePII, AuditRead, PeriodRead, PeriodManage, UserManage,
+		CustomerRead, CustomerWrite, CustomerImport, CustomerExport, CustomerPII, MetricRead, MetricManage}
 }
 
 // Level is a data-scope level of a role.
