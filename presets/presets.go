@@ -38,6 +38,25 @@ type Preset struct {
 	Source string            `json:"source"`
 	Dicts  map[string][]Item `json:"dicts"`
 	Roles  []Role            `json:"roles"`
+	// Metrics is the preset's metric catalogue (指标库), in display order.
+	// It is not merged with the base: each preset lists its own.
+	Metrics []MetricDef `json:"metrics"`
+}
+
+// MetricDef is a metric as a preset ships it; see internal/metric for the
+// meaning of each field. A metric with a formula is computed from the
+// others; otherwise it aggregates one type of business record.
+type MetricDef struct {
+	Key         string            `json:"key"`
+	NameZh      string            `json:"nameZh"`
+	NameEn      string            `json:"nameEn"`
+	Unit        string            `json:"unit"`
+	Aggregation string            `json:"aggregation,omitempty"`
+	RecordType  string            `json:"recordType,omitempty"`
+	Field       string            `json:"field,omitempty"`
+	Conversion  map[string]string `json:"conversion,omitempty"`
+	Formula     string            `json:"formula,omitempty"`
+	Description string            `json:"description,omitempty"`
 }
 
 // Names lists the available presets.
