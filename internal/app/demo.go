@@ -7,6 +7,7 @@ import (
 
 	"cmhub/internal/access"
 	"cmhub/internal/auth"
+	"cmhub/internal/customer"
 	"cmhub/internal/org"
 	"cmhub/internal/people"
 	"cmhub/internal/platform"
@@ -128,7 +129,9 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 	banks := [][2]string{{"工商银行邢台分行营业室", "ICBC Xingtai"}, {"建设银行桥东支行", "CCB Qiaodong"}, {"农业银行中兴路支行", "ABC Zhongxing Rd"},
 		{"中国银行新华路支行", "BOC Xinhua Rd"}, {"交通银行邢台分行", "BoCom Xingtai"}, {"邮储银行襄都支行", "PSBC Xiangdu"}}
 	cmNo := 0
-	var groupOne int64 // region 1's first group, where the moved manager started
+	cms := map[int]int64{}  // cm number → person
+	leadOf := map[int]int{} // cm number → their group lead's cm number
+	var groupOne int64      // region 1's first group, where the moved manager started
 	var moved int64
 	var movedTo int64
 	for r := 1; r <= 3; r++ {
@@ -181,6 +184,7 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 					groupOne = group
 				}
 				size := 3 - (g - 1) // 3 in the first group, 2 in the second
+				var lead int
 				for m := 0; m < size; m++ {
 					cmNo++
 					username := fmt.Sprintf("cm%02d", cmNo)
@@ -218,6 +222,11 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 					if cmNo == 15 {
 						moved, movedTo = id, group
 					}
+					cms[cmNo] = id
+					if m == 0 {
+						lead = cmNo
+					}
+					leadOf[cmNo] = lead
 					if stationed < 2 && m == 1 {
 						if err := s.DB.WithTx(ctx, func(ctx context.Context) error {
 							return s.DB.AddStation(ctx, channels[stationed], id, hired)
@@ -232,6 +241,9 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 				}
 			}
 		}
+	}
+	if err := demoCustomers(ctx, s, branch, cms, leadOf, monthStart); err != nil {
+		return nil, err
 	}
 	if _, err := s.People.Move(ctx, moved, people.Move{EffectiveFrom: monthStart(4), UnitID: &movedTo,
 		Reason: "区域调整：由第一区域调往第二区域 moved from region 1 to region 2"}); err != nil {
@@ -268,4 +280,49 @@ var (
 func (n *namer) next() string {
 	n.i++
 	return string(surnames[(n.i*7)%len(surnames)]) + given[(n.i*11)%len(given)]
+}
+
+// demoCustomers gives every sales CM three customers, a third of them
+// shared 70/30 with the group lead, all confirmed by forms in one month
+// that the archives clerk has archived; cm15's customers are handed over
+// to cm03 when cm15 leaves region 1.
+func demoCustomers(ctx context.Context, s *Services, branch int64, cms map[int]int64, leadOf map[int]int, monthStart func(int) platform.Date) error {
+	opened := monthStart(10)
+	n := 0
+	for no := 1; no <= 30; no++ {
+		opened := opened
+		if no%10 == 9 { // the trainees joined last month
+			opened = monthStart(0)
+		}
+		for k := 0; k < 3; k++ {
+			n++
+			managers := []customer.Holder{{PersonID: cms[no], Role: customer.RolePrimary, ShareBP: customer.FullShare}}
+			// Share with the group lead, unless that is the CM or a trainee who joined after the customer.
+			if lead := leadOf[no]; n%3 == 0 && lead != no && lead%10 != 9 {
+				managers = []customer.Holder{{PersonID: cms[no], Role: customer.RolePrimary, ShareBP: 7000},
+					{PersonID: cms[lead], Role: customer.RoleAssisting, ShareBP: 3000}}
+			}
+			first17 := fmt.Sprintf("130503%04d%02d%02d%03d", 1960+n%40, 1+n%12, 1+n%28, n%1000)
+			_, err := s.Customers.Create(ctx, customer.NewCustomer{Kind: customer.KindPerson, Name: customerName(n),
+				IDType: customer.IDResident, IDNumber: first17 + string(customer.ResidentIDCheckChar(first17)),
+				Phone: fmt.Sprintf("139%08d", 20000000+n*7717%10000000), Address: fmt.Sprintf("邢台市襄都区中兴西大街%d号", 10+n),
+				OpenedOn: opened, EffectiveFrom: opened, SignedOn: opened, Managers: managers})
+			if err != nil {
+				return fmt.Errorf("demo customer %d: %w", n, err)
+			}
+		}
+	}
+	handover := monthStart(4)
+	if _, err := s.Customers.Transfer(ctx, customer.Transfer{FromPersonID: cms[15], ToPersonID: cms[3], EffectiveFrom: handover, SignedOn: handover,
+		Reason: "调往第二区域，客户移交 hand-over on moving to region 2"}); err != nil {
+		return fmt.Errorf("demo hand-over: %w", err)
+	}
+	if _, err := s.Customers.ArchiveForms(ctx, customer.Archive{BranchID: branch, Month: customer.MonthOf(opened)}); err != nil {
+		return fmt.Errorf("demo archive: %w", err)
+	}
+	return nil
+}
+
+func customerName(n int) string {
+	return string(surnames[(n*13+5)%len(surnames)]) + given[(n*17+3)%len(given)]
 }

@@ -9,6 +9,8 @@ import (
 	"cmhub/internal/access"
 	"cmhub/internal/audit"
 	"cmhub/internal/auth"
+	"cmhub/internal/customer"
+	"cmhub/internal/metric"
 	"cmhub/internal/org"
 	"cmhub/internal/people"
 	"cmhub/internal/period"
@@ -19,14 +21,16 @@ import (
 
 // Services are the use cases of every capability, built on one store.
 type Services struct {
-	DB      *store.DB
-	Clock   platform.Clock
-	Audit   audit.Log
-	Periods *period.Service
-	Org     *org.Service
-	People  *people.Service
-	Auth    *auth.Service
-	AuditQ  *audit.Service
+	DB        *store.DB
+	Clock     platform.Clock
+	Audit     audit.Log
+	Periods   *period.Service
+	Org       *org.Service
+	People    *people.Service
+	Auth      *auth.Service
+	AuditQ    *audit.Service
+	Metrics   *metric.Service
+	Customers *customer.Service
 }
 
 // NewServices builds the services on db.
@@ -35,14 +39,16 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 	lg := audit.Log{A: db, Clock: clock}
 	periods := &period.Service{Store: db, Audit: lg, Clock: clock}
 	return &Services{
-		DB:      db,
-		Clock:   clock,
-		Audit:   lg,
-		Periods: periods,
-		Org:     &org.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
-		People:  &people.Service{Store: db, Dicts: db, Audit: lg, Clock: clock, Periods: periods},
-		Auth:    &auth.Service{Store: db, Audit: lg, Clock: clock, Config: ac},
-		AuditQ:  &audit.Service{Store: db},
+		DB:        db,
+		Clock:     clock,
+		Audit:     lg,
+		Periods:   periods,
+		Org:       &org.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
+		People:    &people.Service{Store: db, Dicts: db, Audit: lg, Clock: clock, Periods: periods},
+		Auth:      &auth.Service{Store: db, Audit: lg, Clock: clock, Config: ac},
+		AuditQ:    &audit.Service{Store: db},
+		Metrics:   &metric.Service{Store: db, Audit: lg},
+		Customers: &customer.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
 	}
 }
 
@@ -54,6 +60,9 @@ func CreateInstitution(ctx context.Context, s *Services, p *presets.Preset, code
 		var err error
 		if in, err = s.DB.CreateInstitution(ctx, p, code, name, opened); err != nil {
 			return err
+		}
+		if _, err := s.DB.SeedMetrics(ctx, in.ID, p.Metrics); err != nil {
+			return fmt.Errorf("metric catalogue: %w", err)
 		}
 		ctx = access.WithPrincipal(ctx, access.System(in.ID, actor))
 		return s.Audit.Record(ctx, audit.Change{Action: "institution.create", ObjectType: "institution", ObjectID: fmt.Sprint(in.ID),

@@ -21,7 +21,9 @@ import (
 	"cmhub/internal/access"
 	"cmhub/internal/audit"
 	"cmhub/internal/auth"
+	"cmhub/internal/customer"
 	"cmhub/internal/dict"
+	"cmhub/internal/metric"
 	"cmhub/internal/org"
 	"cmhub/internal/people"
 	"cmhub/internal/period"
@@ -37,19 +39,21 @@ type Reports interface {
 
 // Deps is what the API needs from the rest of the program.
 type Deps struct {
-	Org     *org.Service
-	People  *people.Service
-	Auth    *auth.Service
-	Periods *period.Service
-	Audit   *audit.Service
-	Dicts   dict.Store
-	Persons org.PersonFinder
-	Reports Reports
-	Ready   func(ctx context.Context) error // database reachable and migrated
-	Clock   platform.Clock
-	Log     *slog.Logger
-	Metrics *prometheus.Registry
-	UI      fs.FS // the built web UI; nil serves none
+	Org       *org.Service
+	People    *people.Service
+	Auth      *auth.Service
+	Periods   *period.Service
+	Audit     *audit.Service
+	Catalogue *metric.Service // the metric catalogue (指标库)
+	Customers *customer.Service
+	Dicts     dict.Store
+	Persons   org.PersonFinder
+	Reports   Reports
+	Ready     func(ctx context.Context) error // database reachable and migrated
+	Clock     platform.Clock
+	Log       *slog.Logger
+	Metrics   *prometheus.Registry
+	UI        fs.FS // the built web UI; nil serves none
 	// InsecureCookies drops the Secure flag, for plain-HTTP development
 	// behind no TLS other than on localhost (browsers accept Secure there).
 	InsecureCookies bool
@@ -188,6 +192,15 @@ func (a *API) observe(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-ancestors 'none'")
 		sw := &statusWriter{ResponseWriter: w}
+		// NUL cannot be stored in PostgreSQL text; a path with one names no object.
+		if strings.ContainsRune(r.URL.Path, 0) {
+			writeJSON(sw, http.StatusNotFound, &apiError{Code: "not_found", Message: platform.ErrNotFound.Error()})
+			return
+		}
+		if strings.Contains(r.URL.RawQuery, "%00") {
+			writeJSON(sw, http.StatusBadRequest, &apiError{Code: "bad_request", Message: "查询参数中不能包含 NUL 字符 query parameters must not contain NUL characters"})
+			return
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				a.log.ErrorContext(r.Context(), "panic", "panic", v, "request_id", id, "path", r.URL.Path)

@@ -513,3 +513,25 @@ func TestStationManager(t *testing.T) {
 		}
 	})
 }
+
+func TestNULIsRefused(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		c := h.login(t, "mktdir")
+		for _, path := range []string{"/api/people?q=a%00b", "/api/customers?q=%00"} {
+			if st, b := c.do(t, "GET", path, nil); st != 400 {
+				t.Errorf("GET %s: %d %s", path, st, b)
+			}
+		}
+		if st, b := c.do(t, "GET", "/api/metrics/a%00b", nil); st != 404 {
+			t.Errorf("NUL in a path: %d %s", st, b)
+		}
+		st, b := c.do(t, "POST", "/api/customers/duplicates", json.RawMessage(`{"phone":"139\u0000"}`))
+		if st != 400 {
+			t.Errorf("NUL in JSON: %d %s", st, b)
+		}
+		st, b = c.upload(t, "/api/import/people", "p.csv", csvBody(peopleHeader, "N0009,甲\x00乙,,,,,2026-11-02,,,XZ-R1-T1-G1,sales_cm,,"))
+		if st != 422 { // refused as a binary, not a text file; nothing is imported
+			t.Errorf("NUL in an upload: %d %s", st, b)
+		}
+	})
+}

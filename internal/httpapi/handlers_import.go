@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"cmhub/internal/access"
+	"cmhub/internal/customer"
 	"cmhub/internal/org"
 	"cmhub/internal/people"
 	"cmhub/internal/platform"
@@ -33,6 +34,10 @@ var importKinds = map[string]importKind{
 	"people": {columns: people.ImportColumns(), perm: access.PeopleImport,
 		run: func(a *API, r *http.Request, rows []platform.ImportRow) (int, []platform.RowError, error) {
 			return a.People.Import(r.Context(), rows)
+		}},
+	"customers": {columns: customer.ImportColumns(), perm: access.CustomerImport,
+		run: func(a *API, r *http.Request, rows []platform.ImportRow) (int, []platform.RowError, error) {
+			return a.Customers.Import(r.Context(), rows)
 		}},
 	"units": {columns: org.ImportColumns(), perm: access.OrgWrite,
 		run: func(a *API, r *http.Request, rows []platform.ImportRow) (int, []platform.RowError, error) {
@@ -137,6 +142,11 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
 			readErrs = append(readErrs, platform.RowError{Row: re.Row, Column: re.Column, Message: re.Message})
 		} else if err != nil {
 			return a.fileProblem(w, err)
+		}
+		for key, v := range row.Values {
+			if strings.ContainsRune(v, 0) {
+				readErrs = append(readErrs, platform.RowError{Row: row.Num, Column: key, Message: "不能包含 NUL 字符 must not contain NUL characters"})
+			}
 		}
 		rows = append(rows, platform.ImportRow{Num: row.Num, Values: row.Values})
 		raws[row.Num] = row.Raw

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,7 +30,15 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return &apiError{Status: http.StatusUnsupportedMediaType, Code: "bad_request", Message: "须为 application/json body must be application/json"}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		return err
+	}
+	// NUL cannot be stored in PostgreSQL text and has no business in any field.
+	if bytes.Contains(bytes.ToLower(body), []byte(`\u0000`)) {
+		return badRequest("", "文本中不能包含 NUL 字符 text must not contain NUL characters")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"cmhub/internal/access"
+	"cmhub/internal/customer"
 	"cmhub/internal/httpapi"
 	"cmhub/internal/store"
 	"cmhub/internal/store/storetest"
@@ -781,6 +784,17 @@ func TestCheckResponseCatchesMistakes(t *testing.T) {
 			`{"user":{"id":1,"username":"a","displayName":"a","personId":0},"permissions":["root"],"menus":[],"scopes":[]}`, true},
 		{"metrics", "GET", "/metrics", 200, http.Header{"Content-Type": {"text/plain; version=0.0.4; charset=utf-8"}}, "# HELP\n", false},
 		{"readyz down", "GET", "/readyz", 503, jsonHeader, `{"status":"unavailable"}`, false},
+		{"visible duplicate", "POST", "/api/customers/duplicates", 200, jsonHeader,
+			`{"items":[{"field":"idNumber","customerId":5,"visible":true,"branchName":"b","owners":[{"empNo":"E1","name":"n","unitName":"u","role":"primary"}]}]}`, false},
+		{"hidden duplicate reveals its id", "POST", "/api/customers/duplicates", 200, jsonHeader,
+			`{"items":[{"field":"idNumber","customerId":5,"visible":false,"branchName":"b","owners":[]}]}`, true},
+		{"hidden duplicate reveals a name", "POST", "/api/customers/duplicates", 200, jsonHeader,
+			`{"items":[{"field":"phone","visible":false,"branchName":"b","owners":[],"name":"x"}]}`, true},
+		{"formula metric with an aggregation", "GET", "/api/metrics/m", 200, jsonHeader,
+			`{"id":1,"key":"m","nameZh":"m","nameEn":"","unit":"yuan","aggregation":"sum","sourceKind":"formula","formula":"a-b","description":"","active":true,"version":1,"updatedAt":"2026-11-22T09:00:00Z"}`, true},
+		{"unknown conflict code is still an Error", "POST", "/api/metrics/m/deactivate", 409, jsonHeader, `{"code":"in_use","message":"m","fields":{"active":"m"}}`, false},
+		{"customer export", "GET", "/api/customers/export.xlsx", 200,
+			http.Header{"Content-Type": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}, "PK", true}, // no Content-Disposition
 	}
 	for _, c := range cases {
 		r := &oaRecorder{TB: t}
@@ -849,7 +863,12 @@ func oaCall(t *testing.T, c *client, method, path string, body any, hdr map[stri
 // once, whatever other tests cover.
 func TestOpenAPIEveryOperationAgainstRealResponses(t *testing.T) {
 	for _, e := range storetest.Engines() {
-		t.Run(string(e), func(t *testing.T) { oaExercise(t, newHarness(t, e)) })
+		t.Run(string(e), func(t *testing.T) {
+			h := newHarness(t, e)
+			oaExerciseCustomers(t, h)
+			oaExerciseMetrics(t, h)
+			oaExercise(t, h)
+		})
 	}
 	o, err := loadOpenAPI()
 	if err != nil {
@@ -1020,4 +1039,322 @@ func oaExercise(t *testing.T, h *harness) {
 	c = h.login(t, "admin")
 	oaCall(t, c, "POST", "/api/auth/logout-all", nil, nil, 204, nil)
 	oaCall(t, c, "GET", "/api/me", nil, nil, 401, nil)
+}
+
+// TestOpenAPIPermissionEnumMatchesCatalogue: the Permission enum of the
+// document lists exactly the permissions of access.AllPermissions.
+func TestOpenAPIPermissionEnumMatchesCatalogue(t *testing.T) {
+	o, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := oaLookup(o.doc, "/components/schemas/Permission/enum")
+	enum, _ := v.([]any)
+	if !ok || len(enum) == 0 {
+		t.Fatal("components.schemas.Permission has no enum")
+	}
+	documented := map[string]bool{}
+	for _, e := range enum {
+		s, _ := e.(string)
+		if documented[s] {
+			t.Errorf("Permission enum lists %q twice", s)
+		}
+		documented[s] = true
+	}
+	catalogue := map[string]bool{}
+	for _, p := range access.AllPermissions() {
+		catalogue[string(p)] = true
+		if !documented[string(p)] {
+			t.Errorf("permission %q of access.AllPermissions() is missing from the Permission enum", p)
+		}
+	}
+	for s := range documented {
+		if !catalogue[s] {
+			t.Errorf("the Permission enum lists %q, which access.AllPermissions() does not have", s)
+		}
+	}
+}
+
+// oaResidentID makes a valid resident ID number from its first 17 digits.
+func oaResidentID(first17 string) string {
+	return first17 + string(customer.ResidentIDCheckChar(first17))
+}
+
+// oaUSCC makes a valid unified social credit code from its first 17 characters.
+func oaUSCC(first17 string) string { return first17 + string(customer.USCCCheckChar(first17)) }
+
+// oaCustomerRow writes one CSV data row for the customer import template
+// whose header line is header, taking values by column key.
+func oaCustomerRow(t *testing.T, header string, values map[string]string) string {
+	t.Helper()
+	heads, err := csv.NewReader(strings.NewReader(header)).Read()
+	if err != nil {
+		t.Fatalf("template header %q: %v", header, err)
+	}
+	keyOf := map[string]string{}
+	for _, c := range customer.ImportColumns() {
+		keyOf[c.Header] = c.Key
+	}
+	row := make([]string, len(heads))
+	for i, hd := range heads {
+		k, ok := keyOf[strings.TrimSpace(hd)]
+		if !ok {
+			t.Fatalf("template column %q is not a customer import column", hd)
+		}
+		row[i] = values[k]
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.UseCRLF = true
+	if err := w.Write(row); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	return b.String()
+}
+
+// oaExerciseCustomers calls every customer operation, and the customer
+// import, with real requests: the marketing director (customer:write,
+// no customer:pii) creates, edits, attributes and hands over customers;
+// the archives clerk (customer:pii) reads them unmasked and archives the
+// month's confirmation forms.
+func oaExerciseCustomers(t *testing.T, h *harness) {
+	mkt := h.login(t, "mktdir")
+	arch := h.login(t, "archivist")
+	cm := h.login(t, "cm02")
+	admin := h.login(t, "admin")
+
+	oaCall(t, mkt, "GET", "/api/customers/options", nil, nil, 200, nil)
+
+	// Three active sales managers in the director's branch.
+	var staff struct {
+		Items []struct {
+			ID    int64  `json:"id"`
+			EmpNo string `json:"empNo"`
+		} `json:"items"`
+	}
+	oaCall(t, mkt, "GET", "/api/people?position=sales_cm&status=active&pageSize=100&sort=empNo", nil, nil, 200, &staff)
+	if len(staff.Items) < 3 {
+		t.Fatalf("demo branch has %d active sales managers, want 3", len(staff.Items))
+	}
+	m1, m2, m3 := staff.Items[0], staff.Items[1], staff.Items[2]
+
+	type form struct {
+		ID       int64 `json:"id"`
+		Archived bool  `json:"archived"`
+	}
+	var detail struct {
+		ID       int64  `json:"id"`
+		BranchID int64  `json:"branchId"`
+		IDNumber string `json:"idNumber"`
+		Forms    []form `json:"forms"`
+	}
+	personNo := oaResidentID("13050319850615901")
+	oaCall(t, mkt, "POST", "/api/customers/duplicates", map[string]any{"idNumber": personNo}, nil, 200, nil)
+	oaCall(t, mkt, "POST", "/api/customers", map[string]any{"kind": "person", "name": "契约客户", "idType": "resident_id", "idNumber": personNo,
+		"phone": "13700000901", "address": "邢台市襄都区契约路 1 号", "openedOn": "2026-11-02", "effectiveFrom": "2026-11-02", "signedOn": "2026-11-02",
+		"managers": []map[string]any{{"personId": m1.ID, "role": "primary", "shareBp": 10000}}}, nil, 201, &detail)
+	if detail.ID == 0 || detail.BranchID == 0 {
+		t.Fatalf("created customer: %+v", detail)
+	}
+	var company struct {
+		ID       int64  `json:"id"`
+		IDNumber string `json:"idNumber"`
+	}
+	companyNo := oaUSCC("91130503MA0DA0001")
+	oaCall(t, mkt, "POST", "/api/customers", map[string]any{"kind": "company", "name": "契约有限公司", "idType": "uscc", "idNumber": companyNo,
+		"branchId": detail.BranchID, "managers": []map[string]any{{"personId": m2.ID, "role": "primary", "shareBp": 6000},
+			{"personId": m3.ID, "role": "assisting", "shareBp": 4000}}}, nil, 201, &company)
+	// The same ID number again, a bad one, a wrong media type, too large a body.
+	oaCall(t, mkt, "POST", "/api/customers", map[string]any{"kind": "person", "name": "重复", "idType": "resident_id", "idNumber": personNo,
+		"managers": []map[string]any{{"personId": m1.ID, "role": "primary", "shareBp": 10000}}}, nil, 400, nil)
+	oaCall(t, mkt, "POST", "/api/customers", map[string]any{"kind": "person", "name": "坏号", "idType": "uscc", "idNumber": "123",
+		"managers": []map[string]any{}}, nil, 400, nil)
+	oaCall(t, mkt, "POST", "/api/customers", []byte(`kind=person`), map[string]string{"Content-Type": "text/plain"}, 415, nil)
+	oaCall(t, mkt, "POST", "/api/customers/duplicates", []byte(`{"idNumber":"`+strings.Repeat("1", 2<<20)+`"}`), nil, 413, nil)
+
+	// Reading: masked for the director, whole for the archives clerk.
+	id := fmt.Sprintf("/api/customers/%d", detail.ID)
+	oaCall(t, mkt, "GET", id, nil, nil, 200, &detail)
+	if detail.IDNumber == personNo {
+		t.Errorf("ID number not masked without customer:pii: %s", detail.IDNumber)
+	}
+	oaCall(t, arch, "GET", id, nil, nil, 200, &detail)
+	if detail.IDNumber != personNo {
+		t.Errorf("ID number masked despite customer:pii: %s", detail.IDNumber)
+	}
+	oaCall(t, mkt, "GET", "/api/customers/999999", nil, nil, 404, nil)
+	oaCall(t, mkt, "GET", "/api/customers?q=契约&sort=-openedOn&pageSize=5", nil, nil, 200, nil)
+	oaCall(t, arch, "GET", "/api/customers?kind=company&asOf=2026-11-20", nil, nil, 200, nil)
+	oaCall(t, mkt, "GET", fmt.Sprintf("/api/customers?managerId=%d&unitId=%d&page=1", m1.ID, detail.BranchID), nil, nil, 200, nil)
+	oaCall(t, mkt, "GET", "/api/customers?kind=planet", nil, nil, 400, nil)
+	oaCall(t, mkt, "GET", "/api/customers?asOf=2026-02-30", nil, nil, 400, nil)
+
+	// Duplicate check: visible to the director, only the owners to a CM.
+	var dups struct {
+		Items []struct {
+			CustomerID int64 `json:"customerId"`
+			Visible    bool  `json:"visible"`
+		} `json:"items"`
+	}
+	oaCall(t, mkt, "POST", "/api/customers/duplicates", map[string]any{"idNumber": personNo, "phone": "13700000901"}, nil, 200, &dups)
+	if len(dups.Items) != 1 || !dups.Items[0].Visible || dups.Items[0].CustomerID != detail.ID {
+		t.Errorf("duplicate check for the director: %+v", dups.Items)
+	}
+	var hidden struct {
+		Items []map[string]any `json:"items"`
+	}
+	oaCall(t, cm, "POST", "/api/customers/duplicates", map[string]any{"idNumber": companyNo}, nil, 200, &hidden)
+	if len(hidden.Items) != 1 || hidden.Items[0]["visible"] != false || hidden.Items[0]["customerId"] != nil {
+		t.Errorf("duplicate check for a CM outside the customer: %v", hidden.Items)
+	}
+	oaCall(t, mkt, "POST", "/api/customers/duplicates", map[string]any{}, nil, 400, nil)
+
+	// Profile edits.
+	oaCall(t, mkt, "PATCH", id, map[string]any{"address": "邢台市信都区契约路 2 号", "phone": nil}, nil, 200, nil)
+	oaCall(t, mkt, "PATCH", id, map[string]any{"idNumber": companyNo, "idType": "resident_id"}, nil, 400, nil)
+	oaCall(t, mkt, "PATCH", fmt.Sprintf("/api/customers/%d", company.ID), map[string]any{"kind": "person", "idType": "resident_id", "idNumber": personNo}, nil, 409, nil)
+	oaCall(t, mkt, "PATCH", "/api/customers/999999", map[string]any{"name": "无"}, nil, 404, nil)
+	oaCall(t, mkt, "PATCH", id, map[string]any{"vip": true}, nil, 400, nil)
+
+	// Attribution: add an assisting manager, then the same date again.
+	shares := map[string]any{"effectiveFrom": "2026-11-10", "signedOn": "2026-11-10", "reason": "增加协办 adding an assisting manager",
+		"managers": []map[string]any{{"personId": m1.ID, "role": "primary", "shareBp": 7000}, {"personId": m2.ID, "role": "assisting", "shareBp": 3000}}}
+	oaCall(t, mkt, "POST", id+"/attribution", shares, nil, 200, nil)
+	oaCall(t, mkt, "POST", id+"/attribution", shares, nil, 400, nil)
+	oaCall(t, mkt, "POST", "/api/customers/999999/attribution", shares, nil, 404, nil)
+
+	// Transfers: one customer, an unknown one, into a closed period.
+	var moved struct {
+		Customers int `json:"customers"`
+	}
+	oaCall(t, mkt, "POST", "/api/customers/transfers", map[string]any{"fromPersonId": m1.ID, "toPersonId": m3.ID, "customerIds": []int64{detail.ID},
+		"effectiveFrom": "2026-11-15", "reason": "移交 hand-over"}, nil, 200, &moved)
+	if moved.Customers != 1 {
+		t.Errorf("transfer moved %d customers, want 1", moved.Customers)
+	}
+	oaCall(t, mkt, "POST", "/api/customers/transfers", map[string]any{"fromPersonId": m3.ID, "toPersonId": m1.ID, "customerIds": []int64{999999},
+		"effectiveFrom": "2026-11-20", "reason": "无此客户 no such customer"}, nil, 404, nil)
+	oaCall(t, mkt, "POST", "/api/customers/transfers", map[string]any{"fromPersonId": m3.ID, "toPersonId": m3.ID,
+		"effectiveFrom": "2026-11-20", "reason": "同一人 same person"}, nil, 400, nil)
+	oaCall(t, admin, "POST", "/api/periods/2026-11/close", nil, nil, 200, nil)
+	oaCall(t, mkt, "POST", "/api/customers/transfers", map[string]any{"fromPersonId": m3.ID, "toPersonId": m1.ID, "customerIds": []int64{detail.ID},
+		"effectiveFrom": "2026-11-20", "reason": "关账后 after closing"}, nil, 409, nil)
+	oaCall(t, mkt, "POST", id+"/attribution", map[string]any{"effectiveFrom": "2026-11-20", "reason": "关账后 after closing",
+		"managers": []map[string]any{{"personId": m3.ID, "role": "primary", "shareBp": 10000}}}, nil, 409, nil)
+	oaCall(t, admin, "POST", "/api/periods/2026-11/reopen", map[string]any{"reason": "契约测试 contract test"}, nil, 200, nil)
+
+	// Confirmation forms of the month, and archiving them.
+	forms := fmt.Sprintf("/api/customer-forms?branchId=%d&month=2026-11", detail.BranchID)
+	var fp struct {
+		Items []form `json:"items"`
+	}
+	oaCall(t, arch, "GET", forms+"&archived=false&pageSize=500", nil, nil, 200, &fp)
+	if len(fp.Items) < 2 {
+		t.Fatalf("unarchived forms of 2026-11: %d, want at least 2", len(fp.Items))
+	}
+	oaCall(t, arch, "GET", forms+"&archived=maybe", nil, nil, 400, nil)
+	oaCall(t, arch, "GET", fmt.Sprintf("/api/customer-forms?branchId=%d", detail.BranchID), nil, nil, 400, nil)
+	archive := map[string]any{"branchId": detail.BranchID, "month": "2026-11"}
+	oaCall(t, arch, "POST", "/api/customer-forms/archive", map[string]any{"branchId": detail.BranchID, "month": "2026-11", "formIds": []int64{fp.Items[0].ID}}, nil, 200, nil)
+	oaCall(t, arch, "POST", "/api/customer-forms/archive", archive, nil, 200, nil)
+	oaCall(t, arch, "POST", "/api/customer-forms/archive", archive, nil, 409, nil)
+	oaCall(t, arch, "POST", "/api/customer-forms/archive", map[string]any{"branchId": 999999, "month": "2026-11"}, nil, 404, nil)
+	oaCall(t, arch, "POST", "/api/customer-forms/archive", map[string]any{"branchId": detail.BranchID, "month": "2026-13"}, nil, 400, nil)
+	oaCall(t, arch, "GET", forms+"&archived=true", nil, nil, 200, nil)
+	oaCall(t, mkt, "GET", id, nil, nil, 200, nil) // archived forms in the detail
+
+	// Export.
+	oaCall(t, mkt, "GET", "/api/customers/export.xlsx?kind=person&sort=name", nil, nil, 200, nil)
+	oaCall(t, arch, "GET", "/api/customers/export.xlsx", nil, nil, 200, nil)
+	oaCall(t, mkt, "GET", "/api/customers/export.xlsx?sort=salary", nil, nil, 400, nil)
+	oaCall(t, cm, "GET", "/api/customers/export.xlsx", nil, nil, 403, nil)
+
+	// Import: templates, a good file and a bad one.
+	oaCall(t, mkt, "GET", "/api/import/customers/template", nil, nil, 200, nil)
+	tpl := oaCall(t, mkt, "GET", "/api/import/customers/template?format=csv", nil, nil, 200, nil)
+	header, _, _ := strings.Cut(strings.TrimPrefix(string(tpl), "\ufeff"), "\r\n")
+	row := map[string]string{"kind": "个人", "name": "导入客户", "idType": "居民身份证", "idNumber": oaResidentID("13050319900101902"),
+		"phone": "13700000902", "openedOn": "2026-11-03", "managerEmpNo": m1.EmpNo}
+	if st, b := mkt.upload(t, "/api/import/customers", "customers.csv", []byte(header+"\r\n"+oaCustomerRow(t, header, row))); st != 200 {
+		t.Errorf("customer import: %d %s", st, b)
+	}
+	row["idNumber"] = personNo[:17] + "Z"
+	if st, b := mkt.upload(t, "/api/import/customers", "customers.csv", []byte(header+"\r\n"+oaCustomerRow(t, header, row))); st != 422 {
+		t.Errorf("bad customer import: %d %s", st, b)
+	}
+	if st, b := cm.upload(t, "/api/import/customers", "customers.csv", []byte(header+"\r\n")); st != 403 {
+		t.Errorf("customer import by a CM: %d %s", st, b)
+	}
+}
+
+// oaExerciseMetrics calls every metric-catalogue operation with real
+// requests as the marketing director (metric:manage).
+func oaExerciseMetrics(t *testing.T, h *harness) {
+	c := h.login(t, "mktdir")
+	cm := h.login(t, "cm02")
+	var list struct {
+		Items []struct {
+			Key        string            `json:"key"`
+			Conversion map[string]string `json:"conversion"`
+			SourceKind string            `json:"sourceKind"`
+		} `json:"items"`
+	}
+	oaCall(t, c, "GET", "/api/metrics", nil, nil, 200, &list)
+	oaCall(t, cm, "GET", "/api/metrics?active=true", nil, nil, 200, nil)
+	var record, formula, conversion string
+	for _, m := range list.Items {
+		switch {
+		case m.SourceKind == "formula" && formula == "":
+			formula = m.Key
+		case len(m.Conversion) > 0 && conversion == "":
+			conversion = m.Key
+		case m.SourceKind == "record" && record == "":
+			record = m.Key
+		}
+	}
+	if record == "" || formula == "" {
+		t.Fatalf("the demo catalogue lacks a record or a formula metric: %+v", list.Items)
+	}
+	for _, k := range []string{record, formula, conversion} {
+		if k != "" {
+			oaCall(t, cm, "GET", "/api/metrics/"+k, nil, nil, 200, nil)
+		}
+	}
+	oaCall(t, c, "GET", "/api/metrics/no_such_metric", nil, nil, 404, nil)
+
+	visits := map[string]any{"key": "oa_visits", "nameZh": "契约拜访", "nameEn": "Contract visits", "unit": "count", "aggregation": "count",
+		"recordType": "oa_visit", "description": "契约测试 contract test"}
+	var m struct {
+		Version int `json:"version"`
+	}
+	oaCall(t, c, "POST", "/api/metrics", visits, nil, 201, &m)
+	oaCall(t, c, "POST", "/api/metrics", visits, nil, 409, nil)
+	oaCall(t, c, "POST", "/api/metrics", map[string]any{"key": "9bad", "nameZh": "坏", "unit": "furlongs"}, nil, 400, nil)
+	oaCall(t, c, "POST", "/api/metrics", map[string]any{"key": "oa_lots", "nameZh": "契约手数", "unit": "lots", "aggregation": "sum",
+		"recordType": "oa_trade", "field": "quantity", "conversion": map[string]string{"oa_10t": "10/3", "*": "1"}}, nil, 201, nil)
+	oaCall(t, c, "POST", "/api/metrics", map[string]any{"key": "oa_share", "nameZh": "契约占比", "nameEn": "Contract share", "unit": "percent",
+		"formula": "oa_visits / " + record}, nil, 201, nil)
+	oaCall(t, cm, "POST", "/api/metrics", map[string]any{"key": "oa_cm", "nameZh": "无权", "unit": "count", "aggregation": "count", "recordType": "x1"}, nil, 403, nil)
+
+	edit := map[string]any{"nameZh": "契约拜访次数", "nameEn": "Contract visits", "unit": "count", "aggregation": "count", "recordType": "oa_visit",
+		"description": "契约测试 contract test", "version": m.Version}
+	oaCall(t, c, "PUT", "/api/metrics/oa_visits", edit, nil, 200, nil)
+	oaCall(t, c, "PUT", "/api/metrics/oa_visits", edit, nil, 409, nil) // stale version
+	edit["version"] = 0
+	oaCall(t, c, "PUT", "/api/metrics/oa_visits", edit, nil, 200, nil) // unchanged
+	edit["active"] = false
+	oaCall(t, c, "PUT", "/api/metrics/oa_visits", edit, nil, 409, nil) // used by oa_share
+	edit["key"] = "oa_other"
+	oaCall(t, c, "PUT", "/api/metrics/oa_visits", edit, nil, 400, nil)
+	oaCall(t, c, "PUT", "/api/metrics/no_such_metric", map[string]any{"nameZh": "无", "unit": "count"}, nil, 404, nil)
+
+	oaCall(t, c, "POST", "/api/metrics/oa_visits/deactivate", map[string]any{"reason": "停用 retire"}, nil, 409, nil)
+	oaCall(t, c, "POST", "/api/metrics/oa_share/deactivate", map[string]any{}, nil, 200, nil)
+	oaCall(t, c, "POST", "/api/metrics/oa_share/deactivate", map[string]any{"reason": "再次 again"}, nil, 200, nil)
+	oaCall(t, c, "POST", "/api/metrics/oa_visits/deactivate", map[string]any{"reason": "停用 retire"}, nil, 200, nil)
+	oaCall(t, c, "POST", "/api/metrics/oa_visits/deactivate", nil, nil, 400, nil) // no body
+	oaCall(t, c, "POST", "/api/metrics/no_such_metric/deactivate", map[string]any{}, nil, 404, nil)
+	oaCall(t, c, "GET", "/api/metrics?active=true", nil, nil, 200, nil)
+	oaCall(t, c, "GET", "/api/metrics?active=false", nil, nil, 200, nil)
 }

