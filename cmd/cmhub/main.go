@@ -38,6 +38,7 @@ usage:
   cmhub user add --username NAME [--admin] [--person EMPNO]         add a user (password from CMHUB_PASSWORD or stdin)
   cmhub backup  --out FILE [--db URL]                               consistent copy of a SQLite database
   cmhub audit verify [--db URL]                                     check the audit hash chain
+  cmhub gen     --managers N --customers M [--code GEN] [--db URL]  a synthetic institution for benchmarks
   cmhub version
 
 Environment: CMHUB_ADDR, CMHUB_DATA_DIR, CMHUB_DATABASE_URL, CMHUB_SESSION_SECRET.
@@ -170,6 +171,32 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			return exitCode(1)
 		}
 		fmt.Fprintf(stdout, "OK: %d audit entries, chain intact\n", n)
+		return nil
+	case "gen":
+		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+		var d dbFlags
+		d.register(fs)
+		var o app.GenOptions
+		fs.IntVar(&o.Managers, "managers", 1000, "sales customer managers")
+		fs.IntVar(&o.Customers, "customers", 100000, "customers, spread evenly over the managers")
+		fs.StringVar(&o.Code, "code", "GEN", "institution code")
+		fs.StringVar(&o.Preset, "preset", "securities-branch", "institution preset: "+strings.Join(presets.Names(), ", "))
+		if err := fs.Parse(rest); err != nil {
+			return exitCode(2)
+		}
+		db, err := app.OpenStore(ctx, d.url())
+		if err != nil {
+			return err
+		}
+		defer func() { _ = db.Close() }()
+		s := app.NewServices(db, platform.SystemClock{}, auth.Config{Secret: []byte("cli-never-signs-sessions-0000000000")})
+		info, err := app.Generate(ctx, s, o, func(stage string) { fmt.Fprintln(stdout, "  loaded", stage) })
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "institution %s: %d branches, %d regions, %d teams, %d groups, %d people, %d customers, %d forms in %s\n",
+			o.Code, info.Branches, info.Regions, info.Teams, info.Groups, info.People, info.Customers, info.Forms, info.Took.Round(time.Millisecond))
+		fmt.Fprintln(stdout, "add a user to look at it: cmhub user add --admin --institution", o.Code, "--username …")
 		return nil
 	case "version":
 		fmt.Fprintln(stdout, "cmhub", version)

@@ -141,6 +141,7 @@ type querier interface {
 type txKey struct{}
 
 type txState struct {
+	conn        *sql.Conn // the connection the transaction runs on (bulk loads use it directly)
 	tx          *sql.Tx
 	afterCommit []func()
 }
@@ -174,11 +175,16 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) er
 }
 
 func (db *DB) runTx(ctx context.Context, fn func(ctx context.Context) error) (*txState, error) {
-	tx, err := db.w.BeginTx(ctx, nil)
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connection: %w", err)
+	}
+	defer func() { _ = conn.Close() }() // returns it to the pool
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	st := &txState{tx: tx}
+	st := &txState{conn: conn, tx: tx}
 	if err := fn(context.WithValue(ctx, txKey{}, st)); err != nil {
 		_ = tx.Rollback()
 		return nil, err

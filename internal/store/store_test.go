@@ -302,3 +302,5 @@ func TestAuditConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+func allScope(f fixture) access.Scope { return access.Scope{Institution: f.inst, All: true} }
