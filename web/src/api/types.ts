@@ -166,3 +166,178 @@ export interface UserRow {
   disabled: boolean
   lockedUntil: string | null
 }
+
+// ---- customers and attribution (营销归属) ----
+
+/** A code with its Chinese and English names (GET /api/customers/options). */
+export interface CodeLabel {
+  code: string
+  zh: string
+  en: string
+}
+
+export interface IdTypeLabel extends CodeLabel {
+  /** The customer kind the document identifies (person | company). */
+  kind: string
+}
+
+export interface CustomerOptions {
+  kinds: CodeLabel[]
+  roles: CodeLabel[]
+  idTypes: IdTypeLabel[]
+}
+
+export interface Customer {
+  id: number
+  kind: string
+  name: string
+  idType: string
+  /** Masked unless the viewer holds customer:pii. */
+  idNumber: string
+  /** Masked unless the viewer holds customer:pii. */
+  phone: string
+  address: string
+  branchId: number
+  branchName: string
+  openedOn: string
+  createdAt: string
+  updatedAt: string
+  /** The primary manager on the requested date; 0 and "" when none. */
+  managerId: number
+  managerEmpNo: string
+  managerName: string
+}
+
+export interface Attribution {
+  id: number
+  customerId: number
+  personId: number
+  empNo: string
+  personName: string
+  role: string
+  shareBp: number
+  validFrom: string
+  /** The last day in force; null while current. */
+  validTo: string | null
+  changeId: number
+  changeKind: string
+  reason: string
+  formId: number
+  formSerial: string
+}
+
+/** A marketing-customer confirmation form (营销客户确认单). */
+export interface ConfirmationForm {
+  id: number
+  serial: string
+  branchId: number
+  branchName: string
+  month: string
+  seq: number
+  customerId: number
+  customerName: string
+  personId: number
+  empNo: string
+  personName: string
+  role: string
+  shareBp: number
+  effectiveFrom: string
+  kind: string
+  signedOn: string
+  archived: boolean
+  archivedAt: string | null
+  archivedBy: string
+  createdBy: string
+  createdAt: string
+}
+
+export interface CustomerDetail extends Customer {
+  attributions: Attribution[]
+  forms: ConfirmationForm[]
+}
+
+/** One manager's part in a customer; shareBp in basis points (10000 = 100%). */
+export interface Holder {
+  personId: number
+  role: string
+  shareBp: number
+}
+
+export interface SerialRange {
+  branchId: number
+  month: string
+  first: string
+  last: string
+  count: number
+}
+
+export interface TransferResult {
+  changeId: number
+  customers: number
+  forms: SerialRange[]
+}
+
+export interface ArchiveResult {
+  archived: number
+  serials: string[]
+}
+
+export interface DuplicateOwner {
+  empNo: string
+  name: string
+  unitName: string
+  role: string
+}
+
+export interface Duplicate {
+  field: 'idNumber' | 'phone' | string
+  /** Present only when the viewer may open the customer. */
+  customerId?: number
+  visible: boolean
+  branchName: string
+  owners: DuplicateOwner[]
+}
+
+// ---- metric catalogue (指标库) ----
+
+export interface Metric {
+  id: number
+  key: string
+  nameZh: string
+  nameEn: string
+  unit: string
+  /** Empty for a formula metric. */
+  aggregation: string
+  sourceKind: 'record' | 'formula' | string
+  recordType?: string
+  field?: string
+  /** product code → factor ("1", "0.5", "10/3"); "*" for every other product. */
+  conversion?: Record<string, string>
+  formula?: string
+  description: string
+  active: boolean
+  version: number
+  updatedAt: string
+}
+
+export interface MetricList {
+  items: Metric[]
+  units: string[]
+  aggregations: string[]
+}
+
+/** Body of POST /api/metrics and PUT /api/metrics/{key}. */
+export interface MetricInput {
+  key: string
+  nameZh: string
+  nameEn: string
+  unit: string
+  aggregation: string
+  recordType: string
+  field: string
+  conversion: Record<string, string>
+  formula: string
+  description: string
+  active?: boolean
+  version?: number
+}

@@ -39,6 +39,35 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'person.title', menu: 'people', permission: 'people:read' },
       },
       {
+        path: 'customers',
+        name: 'customers',
+        component: () => import('@/views/CustomersView.vue'),
+        meta: { title: 'menu.customers', menu: 'customers', permission: 'customer:read' },
+      },
+      {
+        path: 'customers/:id(\\d+)',
+        name: 'customer',
+        component: () => import('@/views/CustomerView.vue'),
+        meta: { title: 'customer.title', menu: 'customers', permission: 'customer:read' },
+      },
+      {
+        path: 'customer-forms',
+        name: 'customer-forms',
+        component: () => import('@/views/CustomerFormsView.vue'),
+        meta: { title: 'menu.customerForms', menu: 'customers', permission: 'customer:read' },
+      },
+      {
+        // the server keeps GET /metrics (Prometheus); only in-app links can land here
+        path: 'metrics',
+        redirect: '/metric-catalogue',
+      },
+      {
+        path: 'metric-catalogue',
+        name: 'metrics',
+        component: () => import('@/views/MetricsView.vue'),
+        meta: { title: 'menu.metrics', menu: 'metrics', permission: 'metric:read' },
+      },
+      {
         path: 'periods',
         name: 'periods',
         component: () => import('@/views/PeriodsView.vue'),

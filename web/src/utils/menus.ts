@@ -4,17 +4,38 @@
 
 import type { Me } from '@/api/types'
 
-export interface MenuDef {
+export interface MenuItemDef {
   key: string
   path: string
   icon: string
   title: string // i18n key
 }
 
+export interface MenuDef extends MenuItemDef {
+  /**
+   * Pages of the menu shown as a sub-menu (the first is the menu's own page).
+   * They need what the menu needs; the server names only the menu.
+   */
+  children?: MenuItemDef[]
+}
+
 /** Menus in display order. Unknown keys from the server are ignored. */
 export const MENU_DEFS: MenuDef[] = [
   { key: 'org', path: '/org', icon: 'OfficeBuilding', title: 'menu.org' },
   { key: 'people', path: '/people', icon: 'User', title: 'menu.people' },
+  {
+    key: 'customers',
+    path: '/customers',
+    icon: 'UserFilled',
+    title: 'menu.customers',
+    children: [
+      { key: 'customers-list', path: '/customers', icon: 'Avatar', title: 'menu.customerList' },
+      { key: 'customer-forms', path: '/customer-forms', icon: 'Tickets', title: 'menu.customerForms' },
+    ],
+  },
+  // not /metrics: the server answers GET /metrics itself (Prometheus), so a
+  // reload or a link there would never reach the UI
+  { key: 'metrics', path: '/metric-catalogue', icon: 'DataAnalysis', title: 'menu.metrics' },
   { key: 'periods', path: '/periods', icon: 'Calendar', title: 'menu.periods' },
   { key: 'audit', path: '/audit', icon: 'Document', title: 'menu.audit' },
   { key: 'users', path: '/users', icon: 'Lock', title: 'menu.users' },
@@ -48,4 +69,20 @@ export function canAccess(me: Pick<Me, 'menus' | 'permissions'> | null | undefin
   if (access.menu && !(me.menus ?? []).includes(access.menu)) return false
   if (access.permission && !hasPermission(me, access.permission)) return false
   return true
+}
+
+/**
+ * The menu entry to highlight for a path: the longest menu or sub-menu path
+ * that is the path itself or a parent of it (/customers/12 → /customers).
+ * The path itself when no menu matches.
+ */
+export function activeMenuPath(menus: MenuDef[], path: string): string {
+  if (path === '/') return '/'
+  let best = ''
+  for (const m of menus) {
+    for (const x of [m, ...(m.children ?? [])]) {
+      if ((path === x.path || path.startsWith(x.path + '/')) && x.path.length > best.length) best = x.path
+    }
+  }
+  return best || path
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canAccess, hasAnyPermission, hasPermission, MENU_DEFS, visibleMenus } from '@/utils/menus'
+import { activeMenuPath, canAccess, hasAnyPermission, hasPermission, MENU_DEFS, visibleMenus } from '@/utils/menus'
 
 const cm = { menus: ['people'], permissions: ['people:read'] }
 const rm = { menus: ['org', 'people'], permissions: ['people:read', 'people:export', 'org:read'] }
@@ -32,10 +32,42 @@ describe('menus from Me.menus', () => {
     expect(visibleMenus({ menus: [] })).toEqual([])
   })
   it('every menu has a path and an icon', () => {
+    // /metrics belongs to the server (Prometheus): the metric catalogue lives elsewhere
+    const paths: Record<string, string> = { metrics: '/metric-catalogue' }
     for (const m of MENU_DEFS) {
-      expect(m.path).toBe('/' + m.key)
+      expect(m.path).toBe(paths[m.key] ?? '/' + m.key)
+      expect(m.path).not.toBe('/metrics')
       expect(m.icon).not.toBe('')
+      for (const c of m.children ?? []) {
+        expect(c.path.startsWith('/')).toBe(true)
+        expect(c.icon).not.toBe('')
+      }
     }
+  })
+  it('shows customers (with the confirmation forms) and metrics when the server lists them', () => {
+    const cm02 = { menus: ['org', 'people', 'customers', 'metrics'] }
+    const menus = visibleMenus(cm02)
+    expect(menus.map((m) => m.key)).toEqual(['org', 'people', 'customers', 'metrics'])
+    const customers = menus.find((m) => m.key === 'customers')!
+    expect(customers.children?.map((c) => c.path)).toEqual(['/customers', '/customer-forms'])
+    expect(visibleMenus({ menus: ['metrics', 'users', 'customers'] }).map((m) => m.key)).toEqual(['customers', 'metrics', 'users'])
+  })
+})
+
+describe('active menu entry', () => {
+  const menus = MENU_DEFS
+  it('highlights the menu or sub-menu page a path belongs to', () => {
+    expect(activeMenuPath(menus, '/')).toBe('/')
+    expect(activeMenuPath(menus, '/people')).toBe('/people')
+    expect(activeMenuPath(menus, '/people/12')).toBe('/people')
+    expect(activeMenuPath(menus, '/customers')).toBe('/customers')
+    expect(activeMenuPath(menus, '/customers/90')).toBe('/customers')
+    expect(activeMenuPath(menus, '/customer-forms')).toBe('/customer-forms')
+    expect(activeMenuPath(menus, '/metric-catalogue')).toBe('/metric-catalogue')
+  })
+  it('does not match a mere prefix and falls back to the path', () => {
+    expect(activeMenuPath(menus, '/peoplex')).toBe('/peoplex')
+    expect(activeMenuPath(menus, '/403')).toBe('/403')
   })
 })
 
@@ -51,6 +83,15 @@ describe('button permissions', () => {
 })
 
 describe('route access', () => {
+  it('customer and metric pages need their menu and read permission', () => {
+    const cm02 = { menus: ['org', 'people', 'customers', 'metrics'], permissions: ['customer:read', 'metric:read', 'org:read', 'people:read'] }
+    expect(canAccess(cm02, { menu: 'customers', permission: 'customer:read' })).toBe(true)
+    expect(canAccess(cm02, { menu: 'metrics', permission: 'metric:read' })).toBe(true)
+    expect(canAccess(cm, { menu: 'customers', permission: 'customer:read' })).toBe(false)
+    expect(canAccess({ menus: ['customers'], permissions: [] }, { menu: 'customers', permission: 'customer:read' })).toBe(false)
+    expect(hasPermission(cm02, 'customer:pii')).toBe(false)
+    expect(hasPermission(cm02, 'metric:manage')).toBe(false)
+  })
   it('needs the menu and the permission', () => {
     expect(canAccess(cm, { menu: 'people', permission: 'people:read' })).toBe(true)
     expect(canAccess(cm, { menu: 'audit', permission: 'audit:read' })).toBe(false)
