@@ -32,13 +32,16 @@ const (
 	CustomerPII    Permission = "customer:pii" // unmasked customer ID numbers and phones
 	MetricRead     Permission = "metric:read"
 	MetricManage   Permission = "metric:manage"
+	TargetRead     Permission = "target:read"   // the target tree within the data scope
+	TargetManage   Permission = "target:manage" // set and decompose targets of units in scope
 )
 
 // AllPermissions lists the catalogue in display order.
 func AllPermissions() []Permission {
 	return []Permission{OrgRead, OrgWrite, PeopleRead, PeopleWrite, PeopleImport, PeopleExport,
 		PeoplePII, AuditRead, PeriodRead, PeriodManage, UserManage,
-		CustomerRead, CustomerWrite, CustomerImport, CustomerExport, CustomerPII, MetricRead, MetricManage}
+		CustomerRead, CustomerWrite, CustomerImport, CustomerExport, CustomerPII, MetricRead, MetricManage,
+		TargetRead, TargetManage}
 }
 
 // Level is a data-scope level of a role.
