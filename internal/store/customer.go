@@ -63,7 +63,7 @@ func customerVisible(q *sqlb, s access.Scope, d platform.Date) {
 // customer_attributions_person) — rather than by testing every customer of
 // the institution, which keeps a region's list independent of the
 // branch's size.
-func customersQuery(q *sqlb, s access.Scope, f customer.Filter, selectList string) {
+func customersQuery(q *sqlb, s access.Scope, f customer.Filter, selectList string, branches []int64, e Engine) {
 	d := f.AsOf
 	q.add("WITH RECURSIVE ")
 	scopeCTE(q, s, d)
@@ -72,22 +72,39 @@ func customersQuery(q *sqlb, s access.Scope, f customer.Filter, selectList strin
 	q.add(" SELECT " + selectList + " FROM ")
 	switch {
 	case s.Empty():
-		q.add("customers c")
-		customerJoins(q, d)
-		q.add(" WHERE 1 = 0")
+		q.add("customers c WHERE 1 = 0")
 	case s.All:
-		q.add("customers c")
-		customerJoins(q, d)
-		q.add(" WHERE c.institution_id = ?", s.Institution)
+		q.add("customers c WHERE c.institution_id = ?", s.Institution)
 	default:
-		q.add(`(SELECT c0.id FROM customers c0 WHERE c0.branch_id IN (SELECT id FROM scope_units)
-			UNION SELECT a0.customer_id FROM person_records r0
+		// The visible ids, from at most three small sources. The scope's
+		// branches come resolved as literals so the planner sees how few
+		// rows they bring (an empty arm is left out altogether).
+		var v sqlb
+		arm := func(sql string, args ...any) {
+			if len(v.args) > 0 || v.b.Len() > 0 {
+				v.add(" UNION ")
+			}
+			v.add(sql, args...)
+		}
+		if len(branches) > 0 {
+			arm("SELECT c0.id AS id FROM customers c0 WHERE c0.branch_id IN ("+placeholders(len(branches))+")", int64Args(branches)...)
+		}
+		if len(s.Units) > 0 {
+			arm(`SELECT DISTINCT a0.customer_id AS id FROM person_records r0
 				JOIN customer_attributions a0 ON a0.person_id = r0.person_id AND a0.valid_from <= ? AND ? < a0.valid_to
-				WHERE r0.unit_id IN (SELECT id FROM scope_units) AND r0.valid_from <= ? AND ? < r0.valid_to
-			UNION SELECT a1.customer_id FROM customer_attributions a1 WHERE a1.person_id = ? AND a1.valid_from <= ? AND ? < a1.valid_to) v
-			JOIN customers c ON c.id = v.id`, d, d, d, d, s.Self, d, d)
-		customerJoins(q, d)
-		q.add(" WHERE c.institution_id = ?", s.Institution)
+				WHERE r0.unit_id IN (SELECT id FROM scope_units) AND r0.valid_from <= ? AND ? < r0.valid_to`, d, d, d, d)
+		}
+		if s.Self != 0 || v.b.Len() == 0 {
+			arm("SELECT DISTINCT a1.customer_id AS id FROM customer_attributions a1 WHERE a1.person_id = ? AND a1.valid_from <= ? AND ? < a1.valid_to", s.Self, d, d)
+		}
+		if e == Postgres {
+			// An array built once lets PostgreSQL fetch the few visible
+			// customers by primary key instead of hash-joining the table.
+			q.add("customers c WHERE c.id = ANY(ARRAY("+v.String()+"))", v.args...)
+		} else {
+			q.add("("+v.String()+") v JOIN customers c ON c.id = v.id WHERE 1 = 1", v.args...)
+		}
+		q.add(" AND c.institution_id = ?", s.Institution)
 	}
 	q.add(" AND c.opened_on <= ?", d)
 	if f.UnitID != 0 {
@@ -132,15 +149,25 @@ func customerOrderBy(sort string) string {
 
 // ListCustomers returns a page of the customers in scope and the total count.
 func (db *DB) ListCustomers(ctx context.Context, s access.Scope, f customer.Filter) ([]customer.Customer, int, error) {
+	branches, err := db.scopeBranches(ctx, s, f.AsOf)
+	if err != nil {
+		return nil, 0, err
+	}
 	var cq sqlb
-	customersQuery(&cq, s, f, "COUNT(*)")
+	customersQuery(&cq, s, f, "COUNT(*)", branches, db.engine)
 	var total int
 	if err := db.queryRow(ctx, cq.String(), cq.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count customers: %w", err)
 	}
+	// The page's ids first, from customers alone; then the branch and the
+	// primary manager for just those rows.
 	var q sqlb
-	customersQuery(&q, s, f, customerCols)
+	q.add("SELECT " + customerCols + " FROM (")
+	customersQuery(&q, s, f, "c.id AS id", branches, db.engine)
 	q.add(customerOrderBy(f.Sort)+" LIMIT ? OFFSET ?", f.PageSize, (f.Page-1)*f.PageSize)
+	q.add(") pg JOIN customers c ON c.id = pg.id")
+	customerJoins(&q, f.AsOf)
+	q.add(customerOrderBy(f.Sort))
 	rows, err := db.query(ctx, q.String(), q.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list customers: %w", err)
@@ -159,8 +186,15 @@ func (db *DB) ListCustomers(ctx context.Context, s access.Scope, f customer.Filt
 
 // EachCustomer streams every customer in scope matching f, for exports.
 func (db *DB) EachCustomer(ctx context.Context, s access.Scope, f customer.Filter, fn func(*customer.Customer) error) error {
+	branches, err := db.scopeBranches(ctx, s, f.AsOf)
+	if err != nil {
+		return err
+	}
 	var q sqlb
-	customersQuery(&q, s, f, customerCols)
+	q.add("SELECT " + customerCols + " FROM (")
+	customersQuery(&q, s, f, "c.id AS id", branches, db.engine)
+	q.add(") ids JOIN customers c ON c.id = ids.id")
+	customerJoins(&q, f.AsOf)
 	q.add(customerOrderBy(f.Sort))
 	rows, err := db.query(ctx, q.String(), q.args...)
 	if err != nil {
@@ -875,4 +909,30 @@ func (db *DB) ArchiveConfirmationForms(ctx context.Context, institution, branchI
 		out[i] = x.serial
 	}
 	return out, nil
+}
+
+// scopeBranches returns the branch units inside a limited scope's subtrees
+// on d (none for region, team, group and self scopes).
+func (db *DB) scopeBranches(ctx context.Context, s access.Scope, d platform.Date) ([]int64, error) {
+	if s.Empty() || s.All || len(s.Units) == 0 {
+		return nil, nil
+	}
+	var q sqlb
+	q.add("WITH RECURSIVE ")
+	scopeCTE(&q, s, d)
+	q.add(" SELECT u.id FROM scope_units su JOIN units u ON u.id = su.id WHERE u.kind = 'branch'")
+	rows, err := db.query(ctx, q.String(), q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("scope branches: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
