@@ -193,7 +193,7 @@ func (s *Service) place(ctx context.Context, f *frame, sub Subject) (placed, err
 		return placed{subject: sub, name: m.Name + "（" + m.EmpNo + "）", parent: m.UnitID}, nil
 	}
 	u := f.units[sub.UnitID]
-	if u == nil || !(f.full[u.ID] || f.context[u.ID]) {
+	if u == nil || (!f.full[u.ID] && !f.context[u.ID]) {
 		return placed{}, platform.ErrNotFound
 	}
 	if !targetable(u.Kind) {
@@ -595,7 +595,7 @@ func (s *Service) decompose(ctx context.Context, f *frame, in DecomposeInput, va
 	p := f.p
 	parent := f.units[in.ParentUnitID]
 	switch {
-	case parent == nil || !(f.full[parent.ID] || f.context[parent.ID]):
+	case parent == nil || (!f.full[parent.ID] && !f.context[parent.ID]):
 		return Decomposition{}, platform.ErrNotFound
 	case !f.full[parent.ID]:
 		return Decomposition{}, platform.ErrForbidden

@@ -343,7 +343,7 @@ func TestScopeOfWrites(t *testing.T) {
 			{"the institution-wide administrator sets the institution's", e.admin, func(ctx context.Context) error { _, err := e.svc.Set(ctx, unitIn(e.root, "1000")); return err }, nil},
 		} {
 			err := tc.do(e.as(tc.who))
-			if !errors.Is(err, tc.want) && !(tc.want == nil && err == nil) {
+			if !errors.Is(err, tc.want) && (tc.want != nil || err != nil) {
 				t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
 			}
 		}
