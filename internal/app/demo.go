@@ -11,6 +11,7 @@ import (
 	"cmhub/internal/org"
 	"cmhub/internal/people"
 	"cmhub/internal/platform"
+	"cmhub/internal/target"
 	"cmhub/presets"
 )
 
@@ -128,6 +129,7 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 	regionNames := []string{"第一区域", "第二区域", "第三区域"}
 	banks := [][2]string{{"工商银行邢台分行营业室", "ICBC Xingtai"}, {"建设银行桥东支行", "CCB Qiaodong"}, {"农业银行中兴路支行", "ABC Zhongxing Rd"},
 		{"中国银行新华路支行", "BOC Xinhua Rd"}, {"交通银行邢台分行", "BoCom Xingtai"}, {"邮储银行襄都支行", "PSBC Xiangdu"}}
+	tree := demoTree{teams: map[int64][]int64{}, groups: map[int64][]int64{}}
 	cmNo := 0
 	cms := map[int]int64{}  // cm number → person
 	leadOf := map[int]int{} // cm number → their group lead's cm number
@@ -139,6 +141,7 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 		if err != nil {
 			return nil, err
 		}
+		tree.regions = append(tree.regions, region)
 		var channels []int64
 		for c := 0; c < 2; c++ {
 			b := banks[(r-1)*2+c]
@@ -168,6 +171,7 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 			if err != nil {
 				return nil, err
 			}
+			tree.teams[region] = append(tree.teams[region], team)
 			id, _, name, err := hire(team, "team_lead", "star3", "active", monthStart(30))
 			if err != nil {
 				return nil, err
@@ -183,6 +187,7 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 				if groupOne == 0 {
 					groupOne = group
 				}
+				tree.groups[team] = append(tree.groups[team], group)
 				size := 3 - (g - 1) // 3 in the first group, 2 in the second
 				var lead int
 				for m := 0; m < size; m++ {
@@ -243,6 +248,9 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 		}
 	}
 	if err := demoCustomers(ctx, s, branch, cms, leadOf, monthStart); err != nil {
+		return nil, err
+	}
+	if err := demoTargets(ctx, s, branch, tree, cms, today); err != nil {
 		return nil, err
 	}
 	if _, err := s.People.Move(ctx, moved, people.Move{EffectiveFrom: monthStart(4), UnitID: &movedTo,
@@ -325,4 +333,48 @@ func demoCustomers(ctx context.Context, s *Services, branch int64, cms map[int]i
 
 func customerName(n int) string {
 	return string(surnames[(n*13+5)%len(surnames)]) + given[(n*17+3)%len(given)]
+}
+
+// demoTree remembers the demo's regions, teams and groups for its targets.
+type demoTree struct {
+	regions []int64
+	teams   map[int64][]int64 // region → teams
+	groups  map[int64][]int64 // team → groups
+}
+
+// demoTargets sets this month's branch target for new accounts and
+// decomposes it: evenly over the regions, region 1 over its teams, the
+// first team over its groups and the first group over its people.
+func demoTargets(ctx context.Context, s *Services, branch int64, tree demoTree, cms map[int]int64, today platform.Date) error {
+	period := platform.Period{Kind: platform.Month, Year: today.Year(), N: int(today.Month())}.String()
+	const metric = "new_accounts"
+	if _, err := s.Targets.Set(ctx, target.SetInput{Period: period, Metric: metric, UnitID: branch, Value: "300", Note: "本月开户任务"}); err != nil {
+		return fmt.Errorf("demo branch target: %w", err)
+	}
+	split := func(parent int64, children []target.ChildValue) error {
+		_, err := s.Targets.Decompose(ctx, target.DecomposeInput{Period: period, Metric: metric, ParentUnitID: parent, Children: children})
+		return err
+	}
+	var regions []target.ChildValue
+	for _, r := range tree.regions {
+		regions = append(regions, target.ChildValue{UnitID: r, Value: "100"})
+	}
+	r1 := tree.regions[0]
+	t1 := tree.teams[r1][0]
+	g1 := tree.groups[t1][0]
+	steps := []struct {
+		parent   int64
+		children []target.ChildValue
+	}{
+		{branch, regions},
+		{r1, []target.ChildValue{{UnitID: t1, Value: "50"}, {UnitID: tree.teams[r1][1], Value: "50"}}},
+		{t1, []target.ChildValue{{UnitID: g1, Value: "30"}, {UnitID: tree.groups[t1][1], Value: "20"}}},
+		{g1, []target.ChildValue{{PersonID: cms[1], Value: "12"}, {PersonID: cms[2], Value: "9"}, {PersonID: cms[3], Value: "9"}}},
+	}
+	for _, st := range steps {
+		if err := split(st.parent, st.children); err != nil {
+			return fmt.Errorf("demo targets under %d: %w", st.parent, err)
+		}
+	}
+	return nil
 }

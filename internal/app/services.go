@@ -16,6 +16,7 @@ import (
 	"cmhub/internal/period"
 	"cmhub/internal/platform"
 	"cmhub/internal/store"
+	"cmhub/internal/target"
 	"cmhub/presets"
 )
 
@@ -31,6 +32,7 @@ type Services struct {
 	AuditQ    *audit.Service
 	Metrics   *metric.Service
 	Customers *customer.Service
+	Targets   *target.Service
 }
 
 // NewServices builds the services on db.
@@ -49,6 +51,7 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 		AuditQ:    &audit.Service{Store: db},
 		Metrics:   &metric.Service{Store: db, Audit: lg},
 		Customers: &customer.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
+		Targets:   &target.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
 	}
 }
 

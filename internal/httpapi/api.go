@@ -28,6 +28,7 @@ import (
 	"cmhub/internal/people"
 	"cmhub/internal/period"
 	"cmhub/internal/platform"
+	"cmhub/internal/target"
 )
 
 // Reports keeps import error workbooks for download.
@@ -46,6 +47,7 @@ type Deps struct {
 	Audit     *audit.Service
 	Catalogue *metric.Service // the metric catalogue (指标库)
 	Customers *customer.Service
+	Targets   *target.Service
 	Dicts     dict.Store
 	Persons   org.PersonFinder
 	Reports   Reports

@@ -30,7 +30,7 @@ func menus(p *access.Principal) []string {
 	for _, m := range []struct {
 		name string
 		perm access.Permission
-	}{{"org", access.OrgRead}, {"people", access.PeopleRead}, {"customers", access.CustomerRead}, {"metrics", access.MetricRead},
+	}{{"org", access.OrgRead}, {"people", access.PeopleRead}, {"customers", access.CustomerRead}, {"metrics", access.MetricRead}, {"targets", access.TargetRead},
 		{"periods", access.PeriodRead}, {"audit", access.AuditRead}, {"users", access.UserManage}} {
 		if p.Can(m.perm) || (m.name == "periods" && p.Can(access.PeriodManage)) {
 			out = append(out, m.name)

@@ -53,7 +53,7 @@ func newHarness(t *testing.T, e store.Engine) *harness {
 	if err != nil {
 		t.Fatalf("demo: %v", err)
 	}
-	api := httpapi.New(httpapi.Deps{Org: s.Org, People: s.People, Auth: s.Auth, Periods: s.Periods, Audit: s.AuditQ, Catalogue: s.Metrics, Customers: s.Customers,
+	api := httpapi.New(httpapi.Deps{Org: s.Org, People: s.People, Auth: s.Auth, Periods: s.Periods, Audit: s.AuditQ, Catalogue: s.Metrics, Customers: s.Customers, Targets: s.Targets,
 		Dicts: db, Persons: db, Reports: db, Ready: db.Ping, Clock: clock, Log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), Metrics: prometheus.NewRegistry()})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)

@@ -751,6 +751,17 @@ func TestCheckResponseCatchesMistakes(t *testing.T) {
 		`"probationEnd":null,"contractEnd":null,"unitId":2,"unitName":"u","unitPath":"a / u","position":"sales_cm","grade":"","status":"active",` +
 		`"validFrom":"2026-01-05","history":[{"id":3,"validFrom":"2026-01-05","validTo":null,"unitId":2,"unitName":"u","position":"sales_cm","grade":"","status":"active","reason":""}]}`
 	leak := strings.Replace(person, `"id":1,`, `"id":1,"passwordHash":"x",`, 1)
+	unitTarget := `{"id":1,"period":"2026-11","metric":"new_accounts","unitId":2,"unit":"count","value":300,"amount":"300","note":"","version":1,"setBy":"a","setById":1,"setAt":"2026-11-22T09:00:00Z"}`
+	personTarget := strings.Replace(unitTarget, `"unitId":2,`, `"personId":5,"personUnitId":2,`, 1)
+	preview := strings.NewReplacer(`"id":1,`, `"id":0,`, `"version":1,`, `"version":0,`, `"2026-11-22T09:00:00Z"`, `"0001-01-01T00:00:00Z"`).Replace(personTarget)
+	check := `"unitId":2,"name":"b","target":` + unitTarget + `,"sum":300,"sumAmount":"300","remaining":0,"remainingAmount":"0","status":"complete"`
+	decomposed := func(child string, dry bool) string {
+		return fmt.Sprintf(`{%s,"children":[%s],"written":1,"dryRun":%v}`, check, child, dry)
+	}
+	treeOf := func(root string) string {
+		return `{"period":"2026-11","asOf":"2026-11-01","metric":"new_accounts","metricName":"m","metricNameEn":"m","unit":"count","scale":1,"mode":"at_most","root":` + root + `}`
+	}
+	personNode := `{"type":"person","personId":5,"empNo":"E5","name":"p","target":` + personTarget + `}`
 	badDate := strings.Replace(person, `"hiredOn":"2026-01-05"`, `"hiredOn":"2026-01-05T00:00:00Z"`, 1)
 	cases := []struct {
 		name, method, path string
@@ -793,6 +804,30 @@ func TestCheckResponseCatchesMistakes(t *testing.T) {
 		{"formula metric with an aggregation", "GET", "/api/metrics/m", 200, jsonHeader,
 			`{"id":1,"key":"m","nameZh":"m","nameEn":"","unit":"yuan","aggregation":"sum","sourceKind":"formula","formula":"a-b","description":"","active":true,"version":1,"updatedAt":"2026-11-22T09:00:00Z"}`, true},
 		{"unknown conflict code is still an Error", "POST", "/api/metrics/m/deactivate", 409, jsonHeader, `{"code":"in_use","message":"m","fields":{"active":"m"}}`, false},
+		{"target menu", "GET", "/api/me", 200, jsonHeader,
+			`{"user":{"id":1,"username":"a","displayName":"a","personId":0},"permissions":["target:read"],"menus":["targets"],"scopes":[]}`, false},
+		{"personal target", "PUT", "/api/targets", 200, jsonHeader, `{"target":` + personTarget + `,"parent":{` + check + `}}`, false},
+		{"target of a unit and a person", "PUT", "/api/targets", 200, jsonHeader,
+			`{"target":` + strings.Replace(personTarget, `"personId":5,`, `"unitId":3,"personId":5,`, 1) + `,"parent":null}`, true},
+		{"personal target without its unit", "PUT", "/api/targets", 200, jsonHeader,
+			`{"target":` + strings.Replace(personTarget, `"personUnitId":2,`, "", 1) + `,"parent":null}`, true},
+		{"remaining without a parent target", "PUT", "/api/targets", 200, jsonHeader,
+			`{"target":` + unitTarget + `,"parent":{` + strings.Replace(check, `"target":`+unitTarget, `"target":null`, 1) + `}}`, true},
+		{"dry run preview", "POST", "/api/targets/decompose", 200, jsonHeader, decomposed(preview, true), false},
+		{"unsaved child outside a dry run", "POST", "/api/targets/decompose", 200, jsonHeader, decomposed(preview, false), true},
+		{"tree with a person", "GET", "/api/targets/tree", 200, jsonHeader,
+			treeOf(`{"type":"unit","unitId":2,"unitKind":"branch","code":"XZ","name":"b","target":null,"childrenSum":300,"childrenSumAmount":"300","status":"no_target","children":[` + personNode + `]}`), false},
+		{"tree without a root", "GET", "/api/targets/tree", 200, jsonHeader, treeOf("null"), false},
+		{"person node with a breakdown", "GET", "/api/targets/tree", 200, jsonHeader,
+			treeOf(strings.Replace(personNode, `"name":"p",`, `"name":"p","childrenSum":0,"childrenSumAmount":"0","status":"within",`, 1)), true},
+		{"tree sum without status", "GET", "/api/targets/tree", 200, jsonHeader,
+			treeOf(`{"type":"unit","unitId":2,"unitKind":"branch","code":"XZ","name":"b","target":null,"childrenSum":300,"childrenSumAmount":"300"}`), true},
+		{"default rule with an editor", "GET", "/api/target-rules", 200, jsonHeader,
+			`{"items":[{"metric":"new_accounts","mode":"at_most","default":true,"version":0,"updatedBy":"a","updatedAt":"2026-11-22T09:00:00Z"}]}`, true},
+		{"stored rule", "PUT", "/api/target-rules/new_accounts", 200, jsonHeader,
+			`{"metric":"new_accounts","mode":"exact","default":false,"version":1,"updatedBy":"a","updatedAt":"2026-11-22T09:00:00Z"}`, false},
+		{"conflict naming its field", "PUT", "/api/targets", 409, jsonHeader, `{"code":"exceeds_parent","message":"m","fields":{"value":"m"}}`, false},
+		{"target deleted with a body", "DELETE", "/api/targets", 204, http.Header{}, "{}", true},
 		{"customer export", "GET", "/api/customers/export.xlsx", 200,
 			http.Header{"Content-Type": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}, "PK", true}, // no Content-Disposition
 	}
@@ -867,6 +902,7 @@ func TestOpenAPIEveryOperationAgainstRealResponses(t *testing.T) {
 			h := newHarness(t, e)
 			oaExerciseCustomers(t, h)
 			oaExerciseMetrics(t, h)
+			oaExerciseTargets(t, h)
 			oaExercise(t, h)
 		})
 	}
@@ -1357,4 +1393,234 @@ func oaExerciseMetrics(t *testing.T, h *harness) {
 	oaCall(t, c, "POST", "/api/metrics/no_such_metric/deactivate", map[string]any{}, nil, 404, nil)
 	oaCall(t, c, "GET", "/api/metrics?active=true", nil, nil, 200, nil)
 	oaCall(t, c, "GET", "/api/metrics?active=false", nil, nil, 200, nil)
+}
+
+// oaTargetNode is a node of the target tree, as much of it as the exercise needs.
+type oaTargetNode struct {
+	Type     string `json:"type"`
+	UnitID   int64  `json:"unitId"`
+	PersonID int64  `json:"personId"`
+	Context  bool   `json:"context"`
+	More     bool   `json:"more"`
+	Target   *struct {
+		Value   int64  `json:"value"`
+		Note    string `json:"note"`
+		Version int    `json:"version"`
+	} `json:"target"`
+	Children []*oaTargetNode `json:"children"`
+}
+
+// find returns the node of unit id below and including n, or nil.
+func (n *oaTargetNode) find(unit int64) *oaTargetNode {
+	if n == nil {
+		return nil
+	}
+	if n.Type == "unit" && n.UnitID == unit {
+		return n
+	}
+	for _, k := range n.Children {
+		if f := k.find(unit); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// oaExerciseTargets calls every target operation with real requests: the
+// marketing director (target:manage and metric:manage, branch scope) reads
+// the tree, sets, decomposes and deletes targets and changes a rule; the
+// manager of region 1 (target:manage there) works inside the region only;
+// a customer manager (target:read) sees their own target and changes none.
+// The demo has this month's branch target for new_accounts (300), split
+// evenly over the three regions, region 1 over its two teams, the first
+// team over its groups and the first group over its three people.
+func oaExerciseTargets(t *testing.T, h *harness) {
+	mkt := h.login(t, "mktdir")
+	rm1 := h.login(t, "rm1")
+	cm := h.login(t, "cm02")
+	admin := h.login(t, "admin")
+	period := testNow.Format("2006-01")
+	branch, r1, r2 := unitID(t, mkt, "XZ"), unitID(t, mkt, "XZ-R1"), unitID(t, mkt, "XZ-R2")
+	r1t1, r1t2, r2t1 := unitID(t, mkt, "XZ-R1-T1"), unitID(t, mkt, "XZ-R1-T2"), unitID(t, mkt, "XZ-R2-T1")
+	treeOf := func(c *client, query string) *oaTargetNode {
+		t.Helper()
+		var v struct {
+			Period string        `json:"period"`
+			Root   *oaTargetNode `json:"root"`
+		}
+		oaCall(t, c, "GET", "/api/targets/tree?"+query, nil, nil, 200, &v)
+		return v.Root
+	}
+	na := "period=" + period + "&metric=new_accounts"
+
+	// The tree: whole, one level, as a region manager and as a CM.
+	full := treeOf(mkt, na)
+	t1 := full.find(r1t1)
+	if full == nil || full.find(branch) == nil || full.find(branch).Target == nil || t1 == nil {
+		t.Fatalf("the director's tree lacks the branch target or team 1 of region 1")
+	}
+	var g1 *oaTargetNode // the demo group whose people have targets
+	for _, k := range t1.Children {
+		for _, p := range k.Children {
+			if p.Type == "person" && p.Target != nil && g1 == nil {
+				g1 = k
+			}
+		}
+	}
+	if g1 == nil {
+		t.Fatal("no group with personal targets below team 1 of region 1")
+	}
+	var people []*oaTargetNode
+	for _, p := range g1.Children {
+		if p.Type == "person" && p.Target != nil {
+			people = append(people, p)
+		}
+	}
+	if len(people) < 2 {
+		t.Fatalf("group %d has %d personal targets, want at least 2", g1.UnitID, len(people))
+	}
+	if top := treeOf(mkt, fmt.Sprintf("%s&root=%d&depth=1", na, branch)); top == nil || len(top.Children) == 0 || !slices.ContainsFunc(top.Children, func(n *oaTargetNode) bool { return n.More }) {
+		t.Errorf("depth 1 below the branch: %+v", top)
+	}
+	if rt := treeOf(rm1, na); rt == nil || !rt.Context || rt.find(r1) == nil || rt.find(r2) != nil {
+		t.Errorf("region 1 manager's tree: context root and region 1 only: %+v", rt)
+	}
+	treeOf(cm, na)
+	var quarter struct {
+		Period string `json:"period"`
+	}
+	oaCall(t, mkt, "GET", "/api/targets/tree?period=2026-q4&metric=new_accounts", nil, nil, 200, &quarter)
+	if quarter.Period != "2026-Q4" {
+		t.Errorf("quarter period = %q, want 2026-Q4", quarter.Period)
+	}
+	if root := treeOf(mkt, "period=1990&metric=new_accounts"); root != nil {
+		t.Errorf("a tree before the organisation existed has a root: %+v", root)
+	}
+	oaCall(t, mkt, "GET", "/api/targets/tree?metric=new_accounts", nil, nil, 400, nil)
+	oaCall(t, mkt, "GET", "/api/targets/tree?period="+period+"&metric=no_such_metric", nil, nil, 400, nil)
+	oaCall(t, mkt, "GET", "/api/targets/tree?"+na+"&depth=-1", nil, nil, 400, nil)
+	oaCall(t, rm1, "GET", fmt.Sprintf("/api/targets/tree?%s&root=%d", na, r2), nil, nil, 404, nil)
+
+	// Metrics of their own: an amount in yuan and a ratio (independent by default).
+	oaCall(t, mkt, "POST", "/api/metrics", map[string]any{"key": "oa_tgt_sales", "nameZh": "契约销售额", "nameEn": "Contract sales", "unit": "yuan",
+		"aggregation": "sum", "recordType": "oa_tgt_sale", "field": "amount"}, nil, 201, nil)
+	oaCall(t, mkt, "POST", "/api/metrics", map[string]any{"key": "oa_tgt_cost", "nameZh": "契约成本", "nameEn": "Contract cost", "unit": "yuan",
+		"aggregation": "sum", "recordType": "oa_tgt_cost", "field": "amount"}, nil, 201, nil)
+	oaCall(t, mkt, "POST", "/api/metrics", map[string]any{"key": "oa_tgt_ratio", "nameZh": "契约成本率", "nameEn": "Contract cost ratio", "unit": "percent",
+		"formula": "oa_tgt_cost / oa_tgt_sales"}, nil, 201, nil)
+
+	// Rules: default, stored, unchanged, stale, refused.
+	oaCall(t, cm, "GET", "/api/target-rules", nil, nil, 200, nil)
+	var rule struct {
+		Version int  `json:"version"`
+		Default bool `json:"default"`
+	}
+	oaCall(t, mkt, "PUT", "/api/target-rules/oa_tgt_sales", map[string]any{"mode": "exact", "version": 0, "reason": "契约 contract"}, nil, 200, &rule)
+	if rule.Version != 1 || rule.Default {
+		t.Errorf("stored rule: %+v", rule)
+	}
+	oaCall(t, mkt, "PUT", "/api/target-rules/oa_tgt_sales", map[string]any{"mode": "exact", "version": 1}, nil, 200, nil)
+	oaCall(t, mkt, "PUT", "/api/target-rules/oa_tgt_sales", map[string]any{"mode": "at_most", "version": 7}, nil, 409, nil)
+	oaCall(t, mkt, "PUT", "/api/target-rules/oa_tgt_sales", map[string]any{"mode": "most"}, nil, 400, nil)
+	oaCall(t, mkt, "PUT", "/api/target-rules/no_such_metric", map[string]any{"mode": "exact"}, nil, 404, nil)
+	oaCall(t, rm1, "PUT", "/api/target-rules/oa_tgt_sales", map[string]any{"mode": "independent"}, nil, 403, nil)
+	oaCall(t, mkt, "PUT", "/api/target-rules/oa_tgt_sales", []byte(`mode=exact`), map[string]string{"Content-Type": "text/plain"}, 415, nil)
+	oaCall(t, mkt, "GET", "/api/target-rules", nil, nil, 200, nil)
+
+	// Setting targets.
+	set := func(c *client, want int, body map[string]any) []byte {
+		t.Helper()
+		body["period"] = period
+		if body["metric"] == nil {
+			body["metric"] = "new_accounts"
+		}
+		return oaCall(t, c, "PUT", "/api/targets", body, nil, want, nil)
+	}
+	bt := full.find(branch).Target
+	// Unchanged (the note is part of the form), so the same version; the
+	// institution above has no target of its own.
+	var same struct {
+		Target struct {
+			Version int `json:"version"`
+		} `json:"target"`
+	}
+	if err := json.Unmarshal(set(mkt, 200, map[string]any{"unitId": branch, "value": "300", "note": bt.Note, "version": bt.Version}), &same); err != nil || same.Target.Version != bt.Version {
+		t.Errorf("an unchanged target got version %d, want %d (%v)", same.Target.Version, bt.Version, err)
+	}
+	// A bare JSON number, below what the group had.
+	set(mkt, 200, map[string]any{"personId": people[0].PersonID, "value": people[0].Target.Value - 1, "note": "契约"})
+	set(rm1, 200, map[string]any{"unitId": r1t2, "value": "50"})
+	set(mkt, 200, map[string]any{"metric": "oa_tgt_sales", "unitId": branch, "value": 1234.56})
+	set(mkt, 200, map[string]any{"metric": "oa_tgt_ratio", "unitId": branch, "value": "0.855"})
+	// A ratio is independent: above the branch's is fine.
+	set(mkt, 200, map[string]any{"metric": "oa_tgt_ratio", "unitId": r1, "value": "0.9"})
+	// The regions together would exceed the branch: exceeds_parent.
+	set(mkt, 409, map[string]any{"unitId": r2, "value": "250"})
+	// Below what region 1 already gave its teams: below_children.
+	set(mkt, 409, map[string]any{"unitId": r1, "value": "50"})
+	set(mkt, 409, map[string]any{"unitId": branch, "value": "300", "version": bt.Version + 5})
+	set(mkt, 400, map[string]any{"unitId": branch, "value": "12.5"})
+	set(mkt, 400, map[string]any{"unitId": branch, "value": "3e2"})
+	set(mkt, 400, map[string]any{"unitId": branch, "value": true})
+	set(mkt, 400, map[string]any{"unitId": branch, "personId": people[0].PersonID, "value": "1"})
+	set(cm, 403, map[string]any{"unitId": r1, "value": "1"})
+	// The region's own target is the branch's to set.
+	set(rm1, 403, map[string]any{"unitId": r1, "value": "100"})
+	set(rm1, 404, map[string]any{"unitId": r2, "value": "100"})
+	oaCall(t, mkt, "PUT", "/api/targets", []byte(`{"period":"`+period+`","metric":"new_accounts","unitId":1,"value":"1","bonus":1}`), nil, 400, nil)
+
+	// Decomposing: a dry run, an even split, nothing to change, conflicts.
+	decompose := func(c *client, want int, body map[string]any) {
+		t.Helper()
+		body["period"] = period
+		if body["metric"] == nil {
+			body["metric"] = "new_accounts"
+		}
+		oaCall(t, c, "POST", "/api/targets/decompose", body, nil, want, nil)
+	}
+	decompose(mkt, 200, map[string]any{"parentUnitId": r2, "even": true, "dryRun": true,
+		"children": []map[string]any{{"unitId": r2t1}, {"unitId": unitID(t, mkt, "XZ-R2-T2")}}})
+	decompose(mkt, 200, map[string]any{"parentUnitId": r2, "even": true, "note": "平均分解 even split"})
+	decompose(mkt, 200, map[string]any{"parentUnitId": r1, "children": []map[string]any{{"unitId": r1t1, "value": "50"}, {"unitId": r1t2, "value": 50}}})
+	decompose(rm1, 200, map[string]any{"parentUnitId": g1.UnitID, "children": []map[string]any{{"personId": people[0].PersonID, "value": "10"}}})
+	// Under the exact rule, short of the branch: incomplete.
+	decompose(mkt, 200, map[string]any{"metric": "oa_tgt_sales", "parentUnitId": branch, "children": []map[string]any{{"unitId": r1, "value": "234.56"}}})
+	// A ratio is independent: no sums, no status.
+	decompose(mkt, 200, map[string]any{"metric": "oa_tgt_ratio", "parentUnitId": r1, "even": true})
+	decompose(mkt, 409, map[string]any{"parentUnitId": r1, "children": []map[string]any{{"unitId": r1t1, "value": "60"}, {"unitId": r1t2, "value": "50"}}})
+	decompose(mkt, 409, map[string]any{"parentUnitId": r1, "children": []map[string]any{{"unitId": r1t1, "value": "40"}}})
+	decompose(mkt, 409, map[string]any{"parentUnitId": r1, "children": []map[string]any{{"unitId": r1t1, "value": "50", "version": 99}}})
+	decompose(mkt, 400, map[string]any{"parentUnitId": r1})
+	decompose(mkt, 400, map[string]any{"metric": "oa_tgt_cost", "parentUnitId": r1, "even": true}) // no target to split
+	decompose(mkt, 400, map[string]any{"parentUnitId": r1, "children": []map[string]any{{"unitId": r2t1, "value": "1"}}})
+	decompose(rm1, 404, map[string]any{"parentUnitId": r2, "children": []map[string]any{{"unitId": r2t1, "value": "1"}}})
+	decompose(rm1, 403, map[string]any{"parentUnitId": branch, "children": []map[string]any{{"unitId": r1, "value": "100"}}})
+	decompose(cm, 403, map[string]any{"parentUnitId": r1, "even": true})
+	// Written as decomposed: the whole tree once more, with every status.
+	treeOf(mkt, na)
+	treeOf(mkt, "period="+period+"&metric=oa_tgt_sales")
+	treeOf(mkt, "period="+period+"&metric=oa_tgt_ratio")
+
+	// Deleting: refused while decomposed, stale, then done; gone afterwards.
+	del := func(c *client, want int, query string) {
+		t.Helper()
+		oaCall(t, c, "DELETE", "/api/targets?period="+period+"&"+query, nil, nil, want, nil)
+	}
+	del(mkt, 409, fmt.Sprintf("metric=oa_tgt_sales&unitId=%d", branch))
+	del(mkt, 409, fmt.Sprintf("metric=oa_tgt_sales&unitId=%d&version=9", r1))
+	del(mkt, 204, fmt.Sprintf("metric=oa_tgt_sales&unitId=%d&version=1&reason=%s", r1, url.QueryEscape("撤销 withdrawn")))
+	del(mkt, 404, fmt.Sprintf("metric=oa_tgt_sales&unitId=%d", r1))
+	del(rm1, 204, fmt.Sprintf("metric=new_accounts&personId=%d", people[1].PersonID))
+	del(mkt, 400, "metric=new_accounts")
+	del(mkt, 400, fmt.Sprintf("metric=new_accounts&unitId=%d&version=-1", r1))
+	del(rm1, 404, fmt.Sprintf("metric=new_accounts&unitId=%d", r2))
+	del(cm, 403, fmt.Sprintf("metric=new_accounts&unitId=%d", r1))
+
+	// A closed period takes no writes.
+	closed := testNow.AddDate(0, -2, 0).Format("2006-01")
+	oaCall(t, admin, "POST", "/api/periods/"+closed+"/close", nil, nil, 200, nil)
+	oaCall(t, mkt, "PUT", "/api/targets", map[string]any{"period": closed, "metric": "new_accounts", "unitId": branch, "value": "1"}, nil, 409, nil)
+	oaCall(t, mkt, "POST", "/api/targets/decompose", map[string]any{"period": closed, "metric": "new_accounts", "parentUnitId": branch, "even": true}, nil, 409, nil)
+	oaCall(t, mkt, "DELETE", fmt.Sprintf("/api/targets?period=%s&metric=new_accounts&unitId=%d", closed, branch), nil, nil, 409, nil)
+	oaCall(t, admin, "POST", "/api/periods/"+closed+"/reopen", map[string]any{"reason": "契约测试 contract test"}, nil, 200, nil)
 }

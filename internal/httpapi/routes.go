@@ -80,6 +80,13 @@ func (a *API) routes() []route {
 		{method: "PUT", path: "/api/metrics/{key}", h: a.updateMetric, perm: access.MetricManage},
 		{method: "POST", path: "/api/metrics/{key}/deactivate", h: a.deactivateMetric, perm: access.MetricManage},
 
+		{method: "GET", path: "/api/targets/tree", h: a.targetTree, perm: access.TargetRead},
+		{method: "PUT", path: "/api/targets", h: a.setTarget, perm: access.TargetManage},
+		{method: "POST", path: "/api/targets/decompose", h: a.decomposeTarget, perm: access.TargetManage},
+		{method: "DELETE", path: "/api/targets", h: a.deleteTarget, perm: access.TargetManage},
+		{method: "GET", path: "/api/target-rules", h: a.targetRules, perm: access.TargetRead},
+		{method: "PUT", path: "/api/target-rules/{metric}", h: a.setTargetRule, perm: access.TargetManage},
+
 		{method: "GET", path: "/api/periods", h: a.listPeriods, perm: access.PeriodRead},
 		{method: "POST", path: "/api/periods/{key}/close", h: a.closePeriod, perm: access.PeriodManage},
 		{method: "POST", path: "/api/periods/{key}/reopen", h: a.reopenPeriod, perm: access.PeriodManage},

@@ -233,7 +233,8 @@ func TestDataScopeMatrix(t *testing.T) {
 					// Lists: every GET route without path parameters.
 					for _, path := range []string{"/api/me", "/api/dicts", "/api/org/units", "/api/people?pageSize=500",
 						"/api/people?q=XZ&pageSize=500", "/api/periods",
-						"/api/audit?pageSize=500", "/api/roles", "/api/users?pageSize=500", "/api/me/tokens", "/api/openapi.json"} {
+						"/api/audit?pageSize=500", "/api/roles", "/api/users?pageSize=500", "/api/me/tokens", "/api/openapi.json",
+						"/api/targets/tree?period=2026-11&metric=new_accounts", "/api/target-rules"} {
 						route := strings.SplitN(path, "?", 2)[0]
 						mark("GET", route)
 						st, b := c.do(t, "GET", path, nil)
@@ -375,7 +376,9 @@ func TestDataScopeMatrix(t *testing.T) {
 				"GET /api/import-reports/{id}", "POST /api/periods/{key}/close", "POST /api/periods/{key}/reopen", "POST /api/users",
 				// The metric catalogue holds no people or customers.
 				"GET /api/metrics", "GET /api/metrics/{key}", "POST /api/metrics", "PUT /api/metrics/{key}", "POST /api/metrics/{key}/deactivate",
-				"GET /api/customers/options", "POST /api/customers"} {
+				"GET /api/customers/options", "POST /api/customers",
+				// Target writes: TestTargetsAPI refuses them outside scope.
+				"PUT /api/targets", "POST /api/targets/decompose", "DELETE /api/targets", "PUT /api/target-rules/{metric}"} {
 				covered[r] = true
 			}
 			for _, r := range h.api.Routes() {
