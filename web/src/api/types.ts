@@ -341,3 +341,101 @@ export interface MetricInput {
   active?: boolean
   version?: number
 }
+
+// ---- targets (任务) ----
+
+/** How a metric's targets are decomposed: children at most the parent, exactly the parent, or not summed. */
+export type TargetMode = 'at_most' | 'exact' | 'independent'
+
+/** Status of a parent's decomposition; "" (absent) for leaves and independent metrics. */
+export type TargetStatus = 'not_decomposed' | 'within' | 'complete' | 'incomplete' | 'exceeded' | 'no_target'
+
+/** One target. `value` is in the metric's minor unit; `amount` is the exact decimal in the natural unit — use it, never `value`, for arithmetic. */
+export interface Target {
+  id: number
+  period: string
+  metric: string
+  unitId?: number
+  personId?: number
+  personUnitId?: number
+  unit: string
+  value: number
+  amount: string
+  note: string
+  version: number
+  setBy: string
+  setById: number
+  setAt: string
+}
+
+export interface TargetNode {
+  type: 'unit' | 'person'
+  unitId?: number
+  unitKind?: string
+  code?: string
+  personId?: number
+  empNo?: string
+  name: string
+  /** An ancestor shown for orientation: its own target only, not editable. */
+  context?: boolean
+  target: Target | null
+  childrenSum?: number
+  childrenSumAmount?: string
+  remaining?: number
+  remainingAmount?: string
+  status?: TargetStatus | ''
+  children?: TargetNode[]
+  /** Has children below the requested depth (load them with root=unitId). */
+  more?: boolean
+}
+
+/** GET /api/targets/tree */
+export interface TargetTree {
+  period: string
+  /** The period's first day: the organisation and people as then. */
+  asOf: string
+  metric: string
+  metricName: string
+  metricNameEn: string
+  unit: string
+  scale: number
+  mode: TargetMode
+  /** Absent when there was no organisation on that day. */
+  root?: TargetNode | null
+}
+
+/** A parent's decomposition after a write. */
+export interface TargetCheck {
+  unitId: number
+  name: string
+  target: Target | null
+  sum: number
+  sumAmount: string
+  remaining: number | null
+  remainingAmount?: string
+  status: TargetStatus | ''
+}
+
+/** PUT /api/targets */
+export interface TargetSetResult {
+  target: Target
+  /** null for a target at the top of the tree. */
+  parent: TargetCheck | null
+}
+
+/** POST /api/targets/decompose: every direct child's target after the (dry) run. */
+export interface Decomposition extends TargetCheck {
+  children: Target[] | null
+  written: number
+  dryRun: boolean
+}
+
+export interface TargetRule {
+  metric: string
+  mode: TargetMode
+  /** No stored rule: the metric's default mode. */
+  default: boolean
+  version: number
+  updatedBy?: string
+  updatedAt?: string
+}

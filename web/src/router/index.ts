@@ -68,6 +68,12 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'menu.metrics', menu: 'metrics', permission: 'metric:read' },
       },
       {
+        path: 'targets',
+        name: 'targets',
+        component: () => import('@/views/TargetsView.vue'),
+        meta: { title: 'menu.targets', menu: 'targets', permission: 'target:read' },
+      },
+      {
         path: 'periods',
         name: 'periods',
         component: () => import('@/views/PeriodsView.vue'),

@@ -36,6 +36,7 @@ export const MENU_DEFS: MenuDef[] = [
   // not /metrics: the server answers GET /metrics itself (Prometheus), so a
   // reload or a link there would never reach the UI
   { key: 'metrics', path: '/metric-catalogue', icon: 'DataAnalysis', title: 'menu.metrics' },
+  { key: 'targets', path: '/targets', icon: 'Aim', title: 'menu.targets' },
   { key: 'periods', path: '/periods', icon: 'Calendar', title: 'menu.periods' },
   { key: 'audit', path: '/audit', icon: 'Document', title: 'menu.audit' },
   { key: 'users', path: '/users', icon: 'Lock', title: 'menu.users' },

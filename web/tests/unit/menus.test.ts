@@ -52,6 +52,12 @@ describe('menus from Me.menus', () => {
     expect(customers.children?.map((c) => c.path)).toEqual(['/customers', '/customer-forms'])
     expect(visibleMenus({ menus: ['metrics', 'users', 'customers'] }).map((m) => m.key)).toEqual(['customers', 'metrics', 'users'])
   })
+  it('shows targets (任务) after the metric catalogue when the server lists it', () => {
+    const rm1 = { menus: ['org', 'people', 'customers', 'metrics', 'targets', 'periods'] }
+    expect(visibleMenus(rm1).map((m) => m.key)).toEqual(['org', 'people', 'customers', 'metrics', 'targets', 'periods'])
+    expect(visibleMenus(rm1).find((m) => m.key === 'targets')?.path).toBe('/targets')
+    expect(visibleMenus({ menus: ['people'] }).some((m) => m.key === 'targets')).toBe(false)
+  })
 })
 
 describe('active menu entry', () => {
@@ -64,6 +70,7 @@ describe('active menu entry', () => {
     expect(activeMenuPath(menus, '/customers/90')).toBe('/customers')
     expect(activeMenuPath(menus, '/customer-forms')).toBe('/customer-forms')
     expect(activeMenuPath(menus, '/metric-catalogue')).toBe('/metric-catalogue')
+    expect(activeMenuPath(menus, '/targets')).toBe('/targets')
   })
   it('does not match a mere prefix and falls back to the path', () => {
     expect(activeMenuPath(menus, '/peoplex')).toBe('/peoplex')
@@ -91,6 +98,20 @@ describe('route access', () => {
     expect(canAccess({ menus: ['customers'], permissions: [] }, { menu: 'customers', permission: 'customer:read' })).toBe(false)
     expect(hasPermission(cm02, 'customer:pii')).toBe(false)
     expect(hasPermission(cm02, 'metric:manage')).toBe(false)
+  })
+  it('the targets page needs the targets menu and target:read; writing needs target:manage', () => {
+    const cm02 = { menus: ['org', 'people', 'customers', 'metrics', 'targets'], permissions: ['metric:read', 'target:read'] }
+    const rm1 = { menus: ['targets'], permissions: ['target:read', 'target:manage'] }
+    const mktdir = { menus: ['targets'], permissions: ['target:read', 'target:manage', 'metric:manage'] }
+    expect(canAccess(cm02, { menu: 'targets', permission: 'target:read' })).toBe(true)
+    expect(canAccess(cm, { menu: 'targets', permission: 'target:read' })).toBe(false)
+    expect(canAccess({ menus: ['targets'], permissions: [] }, { menu: 'targets', permission: 'target:read' })).toBe(false)
+    expect(hasPermission(cm02, 'target:manage')).toBe(false)
+    expect(hasPermission(rm1, 'target:manage')).toBe(true)
+    // the rule editor needs both
+    const ruleEditor = (me: { permissions: string[] }) => hasPermission(me, 'target:manage') && hasPermission(me, 'metric:manage')
+    expect(ruleEditor(rm1)).toBe(false)
+    expect(ruleEditor(mktdir)).toBe(true)
   })
   it('needs the menu and the permission', () => {
     expect(canAccess(cm, { menu: 'people', permission: 'people:read' })).toBe(true)
