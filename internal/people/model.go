@@ -6,7 +6,6 @@ package people
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"cmhub/internal/platform"
 )
@@ -78,33 +77,7 @@ var SortColumns = []string{"empNo", "name", "hiredOn", "position", "status"}
 // Normalise fills defaults and bounds paging.
 func (f *Filter) Normalise(today platform.Date) error {
 	fs := platform.Fields{}
-	f.Q = strings.TrimSpace(f.Q)
-	if utf8.RuneCountInString(f.Q) > 50 {
-		fs.Add("q", "关键字最多 50 个字 at most 50 characters")
-	}
-	if f.AsOf.IsZero() {
-		f.AsOf = today
-	}
-	if f.Page < 1 {
-		f.Page = 1
-	}
-	switch {
-	case f.PageSize == 0:
-		f.PageSize = 20
-	case f.PageSize < 1 || f.PageSize > 500:
-		fs.Add("pageSize", "每页 1–500 条 must be 1–500")
-	}
-	if f.Sort != "" {
-		ok := false
-		for _, c := range SortColumns {
-			if f.Sort == c || f.Sort == "-"+c {
-				ok = true
-			}
-		}
-		if !ok {
-			fs.Add("sort", "排序字段须为 empNo、name、hiredOn、position、status")
-		}
-	}
+	platform.CheckListing(fs, &f.Q, &f.AsOf, today, &f.Page, &f.PageSize, f.Sort, SortColumns)
 	return fs.Err()
 }
 
