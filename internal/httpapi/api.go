@@ -87,7 +87,7 @@ func New(d Deps) *API {
 	for _, rt := range a.routes() {
 		h := rt.h
 		if !rt.public {
-			h = a.authenticated(h)
+			h = a.authenticated(requirePermission(rt.perm, h))
 		}
 		a.mux.Handle(rt.method+" "+rt.path, a.handle(h))
 	}
@@ -144,6 +144,21 @@ func (a *API) authenticated(h handlerFunc) handlerFunc {
 			*u = p.Username
 		}
 		return h(w, r.WithContext(access.WithPrincipal(r.Context(), p)))
+	}
+}
+
+// requirePermission refuses a route to a principal without its
+// permission, so the route table is the one place that says who may call
+// what; services check again, as they are also called from elsewhere.
+func requirePermission(perm access.Permission, h handlerFunc) handlerFunc {
+	if perm == "" {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if !access.FromContext(r.Context()).Can(perm) {
+			return platform.ErrForbidden
+		}
+		return h(w, r)
 	}
 }
 

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 
-	"cmhub/internal/access"
 	"cmhub/internal/org"
 	"cmhub/internal/platform"
 )
@@ -45,9 +44,6 @@ func (a *API) getUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) createUnit(w http.ResponseWriter, r *http.Request) error {
-	if !access.FromContext(r.Context()).Can(access.OrgWrite) {
-		return platform.ErrForbidden
-	}
 	var in org.NewUnit
 	if err := decode(w, r, &in); err != nil {
 		return err

@@ -11,8 +11,8 @@ import (
 type route struct {
 	method, path string
 	h            handlerFunc
-	public       bool // no sign-in needed
-	perm         access.Permission
+	public       bool              // no sign-in needed
+	perm         access.Permission // required of the caller, enforced before the handler runs
 }
 
 // Route is the exported view of a route, for tests and docs.

@@ -68,7 +68,7 @@ func (s *Service) EnsureOpen(ctx context.Context, institution int64, d platform.
 // List returns the months, quarters and the year of a calendar year with their states.
 func (s *Service) List(ctx context.Context, year int, kind string) ([]State, error) {
 	p := access.FromContext(ctx)
-	if !p.Can(access.PeriodRead) && !p.Can(access.PeriodManage) {
+	if !p.Can(access.PeriodRead) {
 		return nil, platform.ErrForbidden
 	}
 	institution := p.Institution
