@@ -375,8 +375,9 @@ func (s *Service) prepare(ctx context.Context, p *access.Principal, ns []NewCust
 			}
 			months[m] = err
 		}
-		if err := months[m]; err != nil {
-			fields[i].Add("effectiveFrom", err.Error())
+		var ce *platform.ConflictError
+		if errors.As(months[m], &ce) {
+			fields[i].Add("effectiveFrom", ce.Message)
 		}
 	}
 	var errs []itemError

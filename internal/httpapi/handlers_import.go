@@ -152,7 +152,9 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
 		raws[row.Num] = row.Raw
 	}
 	if len(rows) == 0 {
-		return a.fileProblem(w, errors.New("文件中没有数据行 the file has no data rows"))
+		writeJSON(w, http.StatusUnprocessableEntity, importFailure{Code: "import_invalid", Message: "文件中没有数据行，未导入任何数据 the file has no data rows; nothing was imported",
+			Errors: []platform.RowError{}})
+		return nil
 	}
 	created, rowErrs := 0, readErrs
 	if len(readErrs) == 0 {
@@ -206,8 +208,10 @@ func (a *API) fileProblem(w http.ResponseWriter, err error) error {
 		for _, p := range he.Problems {
 			errs = append(errs, platform.RowError{Row: 1, Column: p.Column, Message: p.String()})
 		}
+	} else if msg, ok := xlsx.UserMessage(err); ok {
+		errs = []platform.RowError{{Row: 0, Column: "", Message: msg}}
 	} else {
-		errs = []platform.RowError{{Row: 0, Column: "", Message: err.Error()}}
+		return fmt.Errorf("read upload: %w", err) // not the file's fault: a 500, logged with its cause
 	}
 	writeJSON(w, http.StatusUnprocessableEntity, importFailure{Code: "import_invalid",
 		Message: "文件无法按模板读取，未导入任何数据 the file does not match the template; nothing was imported", Errors: errs})

@@ -294,8 +294,13 @@ func (s *Service) createMany(ctx context.Context, p *access.Principal, d dict.Se
 		}
 		seen[n.EmpNo] = i
 		if len(f) == 0 {
-			if err := s.Periods.EnsureOpen(ctx, p.Institution, n.HiredOn); err != nil {
-				f.Add("hiredOn", err.Error())
+			err := s.Periods.EnsureOpen(ctx, p.Institution, n.HiredOn)
+			var ce *platform.ConflictError
+			switch {
+			case errors.As(err, &ce): // a closed period: the user's problem, with a message for them
+				f.Add("hiredOn", ce.Message)
+			case err != nil: // the database's problem: a 500, its text stays in the log
+				return nil, err
 			}
 		}
 		if len(f) > 0 {

@@ -39,6 +39,17 @@ func (e *fileError) Unwrap() []error {
 	return []error{e.kind}
 }
 
+// UserMessage returns the message of a whole-file problem written for the
+// user (without the underlying cause, which is for the log), and false for
+// any other error.
+func UserMessage(err error) (string, bool) {
+	var fe *fileError
+	if errors.As(err, &fe) {
+		return fe.msg, true
+	}
+	return "", false
+}
+
 func newFileError(kind, cause error, format string, args ...any) error {
 	return &fileError{msg: fmt.Sprintf(format, args...), kind: kind, cause: cause}
 }
