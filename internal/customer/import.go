@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"cmhub/internal/access"
+	"cmhub/internal/audit"
 	"cmhub/internal/org"
 	"cmhub/internal/platform"
 )
@@ -215,10 +216,12 @@ func (s *Service) Import(ctx context.Context, rows []platform.ImportRow) (int, [
 		if _, err := s.Store.CreateCustomers(ctx, ch, drafts); err != nil {
 			return err
 		}
-		for _, d := range drafts {
-			if err := s.auditCreate(ctx, ch, d, nil); err != nil {
-				return err
-			}
+		changes := make([]audit.Change, len(drafts))
+		for i, d := range drafts {
+			changes[i] = createChange(ch, d, nil)
+		}
+		if err := s.Audit.RecordMany(ctx, changes); err != nil {
+			return err
 		}
 		created = len(drafts)
 		return nil

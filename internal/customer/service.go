@@ -446,8 +446,12 @@ func primaryOf(rows []NewRow) int64 {
 }
 
 func (s *Service) auditCreate(ctx context.Context, ch *Change, d *Draft, forms []SerialRange) error {
-	return s.Audit.Record(ctx, audit.Change{Action: "customer.create", ObjectType: "customer", ObjectID: fmt.Sprint(d.Customer.ID),
-		UnitID: d.Customer.BranchID, After: map[string]any{"customer": profile(d.Customer), "managers": d.Rows, "changeId": ch.ID, "forms": forms}})
+	return s.Audit.Record(ctx, createChange(ch, d, forms))
+}
+
+func createChange(ch *Change, d *Draft, forms []SerialRange) audit.Change {
+	return audit.Change{Action: "customer.create", ObjectType: "customer", ObjectID: fmt.Sprint(d.Customer.ID),
+		UnitID: d.Customer.BranchID, After: map[string]any{"customer": profile(d.Customer), "managers": d.Rows, "changeId": ch.ID, "forms": forms}}
 }
 
 func profile(c Customer) map[string]any {

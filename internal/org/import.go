@@ -118,6 +118,7 @@ func (s *Service) Import(ctx context.Context, rows []platform.ImportRow) (int, [
 	}
 	err = s.Store.WithTx(ctx, func(ctx context.Context) error {
 		created := map[string]int64{}
+		var changes []audit.Change
 		for _, t := range todo {
 			pid, ok := byCode[t.parentCode]
 			if !ok {
@@ -128,12 +129,10 @@ func (s *Service) Import(ctx context.Context, rows []platform.ImportRow) (int, [
 				return fmt.Errorf("create unit %s: %w", u.Code, err)
 			}
 			created[u.Code] = u.ID
-			if err := s.Audit.Record(ctx, audit.Change{Action: "unit.create", ObjectType: "unit", ObjectID: fmt.Sprint(u.ID), UnitID: u.ID,
-				After: u, Reason: "导入 import"}); err != nil {
-				return err
-			}
+			changes = append(changes, audit.Change{Action: "unit.create", ObjectType: "unit", ObjectID: fmt.Sprint(u.ID), UnitID: u.ID,
+				After: u, Reason: "导入 import"})
 		}
-		return nil
+		return s.Audit.RecordMany(ctx, changes)
 	})
 	if err != nil {
 		return 0, nil, err

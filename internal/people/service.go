@@ -311,6 +311,7 @@ func (s *Service) createMany(ctx context.Context, p *access.Principal, d dict.Se
 		return nil, be
 	}
 	ids := make([]int64, len(ns))
+	changes := make([]audit.Change, len(ns))
 	for i, n := range ns {
 		x := Person{Institution: p.Institution, EmpNo: n.EmpNo, Name: n.Name, Gender: n.Gender, IDNumber: n.IDNumber,
 			Phone: n.Phone, EmploymentType: n.EmploymentType, HiredOn: n.HiredOn, ProbationEnd: n.ProbationEnd, ContractEnd: n.ContractEnd}
@@ -319,12 +320,10 @@ func (s *Service) createMany(ctx context.Context, p *access.Principal, d dict.Se
 			return nil, fmt.Errorf("create person %s: %w", n.EmpNo, err)
 		}
 		ids[i] = x.ID
-		if err := s.Audit.Record(ctx, audit.Change{Action: "person.create", ObjectType: "person", ObjectID: fmt.Sprint(x.ID),
-			UnitID: n.UnitID, After: map[string]any{"person": x, "record": rec}}); err != nil {
-			return nil, err
-		}
+		changes[i] = audit.Change{Action: "person.create", ObjectType: "person", ObjectID: fmt.Sprint(x.ID),
+			UnitID: n.UnitID, After: map[string]any{"person": x, "record": rec}}
 	}
-	return ids, nil
+	return ids, s.Audit.RecordMany(ctx, changes)
 }
 
 // ItemError is the field errors of one item of a batch.

@@ -4,32 +4,60 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"strings"
 
 	"cmhub/internal/access"
 	"cmhub/internal/audit"
 	"cmhub/internal/platform"
 )
 
-// AppendAudit assigns the next sequence number, chains the hash and
-// inserts the entry, inside the caller's transaction. Updating the single
-// audit_head row first serialises concurrent writers on both engines.
-func (db *DB) AppendAudit(ctx context.Context, e *audit.Entry) error {
+// AppendAudit assigns the next sequence numbers, chains the hashes and
+// inserts the entries, inside the caller's transaction. Moving the single
+// audit_head row first serialises concurrent writers on both engines; a
+// batch takes its numbers in one step and is loaded through the bulk path.
+func (db *DB) AppendAudit(ctx context.Context, es ...*audit.Entry) error {
 	tx, err := db.mustTx(ctx)
 	if err != nil {
 		return err
 	}
-	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&e.Seq, &e.PrevHash); err != nil {
+	if len(es) == 0 {
+		return nil
+	}
+	var last int64
+	var prev string
+	if err := tx.QueryRowContext(ctx, rebind(db.engine, `UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash`), len(es)).Scan(&last, &prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
-	e.At = platform.TS(e.At).Time
-	e.Hash = audit.Hash(e)
-	if _, err := db.exec(ctx, `INSERT INTO audit_log (seq, at, institution_id, actor_id, actor_name, action, object_type, object_id,
-		unit_id, before_json, after_json, reason, request_id, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		e.Seq, platform.TS(e.At), e.Institution, e.ActorID, e.ActorName, e.Action, e.ObjectType, e.ObjectID, e.UnitID,
-		string(e.Before), string(e.After), e.Reason, e.RequestID, e.PrevHash, e.Hash); err != nil {
+	for i, e := range es {
+		e.Seq = last - int64(len(es)) + 1 + int64(i)
+		e.At = platform.TS(e.At).Time
+		e.PrevHash = prev
+		e.Hash = audit.Hash(e)
+		prev = e.Hash
+	}
+	cols := []string{"seq", "at", "institution_id", "actor_id", "actor_name", "action", "object_type", "object_id",
+		"unit_id", "before_json", "after_json", "reason", "request_id", "prev_hash", "hash"}
+	row := func(e *audit.Entry) []any {
+		return []any{e.Seq, platform.TS(e.At), e.Institution, e.ActorID, e.ActorName, e.Action, e.ObjectType, e.ObjectID, e.UnitID,
+			string(e.Before), string(e.After), e.Reason, e.RequestID, e.PrevHash, e.Hash}
+	}
+	if len(es) == 1 {
+		_, err = db.exec(ctx, `INSERT INTO audit_log (`+strings.Join(cols, ", ")+`) VALUES (`+placeholders(len(cols))+`)`, row(es[0])...)
+	} else {
+		i := 0
+		_, err = db.BulkInsert(ctx, "audit_log", cols, func() ([]any, error) {
+			if i == len(es) {
+				return nil, io.EOF
+			}
+			i++
+			return row(es[i-1]), nil
+		})
+	}
+	if err != nil {
 		return fmt.Errorf("insert audit: %w", err)
 	}
-	_, err = db.exec(ctx, `UPDATE audit_head SET hash = ? WHERE id = 1`, e.Hash)
+	_, err = db.exec(ctx, `UPDATE audit_head SET hash = ? WHERE id = 1`, prev)
 	return err
 }
 

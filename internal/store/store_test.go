@@ -304,3 +304,48 @@ func TestAuditConcurrentWriters(t *testing.T) {
 }
 
 func allScope(f fixture) access.Scope { return access.Scope{Institution: f.inst, All: true} }
+
+// A batch takes its sequence numbers in one step and chains like single entries.
+func TestAuditBatchAppend(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx, f := setup(t, db)
+		lg := audit.Log{A: db, Clock: platform.FixedClock{T: now}}
+		actx := access.WithPrincipal(ctx, access.System(f.inst, "test"))
+		appendN(t, db, f.inst, 3)
+		var wg sync.WaitGroup
+		for w := 0; w < 3; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				cs := make([]audit.Change, 700) // more than one SQLite batch
+				for i := range cs {
+					cs[i] = audit.Change{Action: "test.batch", ObjectType: "thing", ObjectID: fmt.Sprint(i)}
+				}
+				if err := db.WithTx(actx, func(ctx context.Context) error { return lg.RecordMany(ctx, cs) }); err != nil {
+					t.Error(err)
+				}
+			}()
+			appendN(t, db, f.inst, 2)
+		}
+		wg.Wait()
+		n, p, err := audit.Verify(ctx, db)
+		if err != nil || p != nil || n != 3+3*700+3*2 {
+			t.Fatalf("chain after batches: %d %+v %v", n, p, err)
+		}
+		// A batch that rolls back leaves no entries and no gap.
+		boom := errors.New("boom")
+		err = db.WithTx(actx, func(ctx context.Context) error {
+			if err := lg.RecordMany(ctx, []audit.Change{{Action: "a", ObjectType: "x", ObjectID: "1"}, {Action: "b", ObjectType: "x", ObjectID: "2"}}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		appendN(t, db, f.inst, 1)
+		if n, p, err := audit.Verify(ctx, db); err != nil || p != nil || n != 3+3*700+3*2+1 {
+			t.Fatalf("chain after a rolled-back batch: %d %+v %v", n, p, err)
+		}
+	})
+}
