@@ -57,14 +57,6 @@ const (
 	LevelInstitution Level = "institution"
 )
 
-// Levels lists the levels narrowest first.
-func Levels() []Level {
-	return []Level{LevelSelf, LevelGroup, LevelTeam, LevelRegion, LevelBranch, LevelInstitution}
-}
-
-// ValidLevel reports whether l is a known level.
-func ValidLevel(l Level) bool { return slices.Contains(Levels(), l) }
-
 // Scope is the set of people a principal may see: everyone in the
 // institution, everyone whose unit lies in one of the subtrees rooted at
 // Units, and the principal's own person record. The zero value sees nobody.

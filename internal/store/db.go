@@ -141,16 +141,14 @@ type querier interface {
 type txKey struct{}
 
 type txState struct {
-	conn        *sql.Conn // the connection the transaction runs on (bulk loads use it directly)
-	tx          *sql.Tx
-	afterCommit []func()
+	conn *sql.Conn // the connection the transaction runs on (bulk loads use it directly)
+	tx   *sql.Tx
 }
 
 // WithTx runs fn in a transaction carried by the context; store methods
 // called with that context join it. A nested WithTx joins the outer one.
 // The outermost call retries fn on serialization failures and busy errors,
-// so fn must not have side effects outside the database — register those
-// with AfterCommit.
+// so fn must not have side effects outside the database.
 func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*txState); ok {
 		return fn(ctx)
@@ -158,12 +156,7 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) er
 	const attempts = 5
 	var err error
 	for i := range attempts {
-		var st *txState
-		st, err = db.runTx(ctx, fn)
-		if err == nil {
-			for _, f := range st.afterCommit {
-				f()
-			}
+		if err = db.runTx(ctx, fn); err == nil {
 			return nil
 		}
 		if !isRetryable(err) || ctx.Err() != nil {
@@ -174,35 +167,25 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) er
 	return err
 }
 
-func (db *DB) runTx(ctx context.Context, fn func(ctx context.Context) error) (*txState, error) {
+func (db *DB) runTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("connection: %w", err)
+		return fmt.Errorf("connection: %w", err)
 	}
 	defer func() { _ = conn.Close() }() // returns it to the pool
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
+		return fmt.Errorf("begin: %w", err)
 	}
 	st := &txState{conn: conn, tx: tx}
 	if err := fn(context.WithValue(ctx, txKey{}, st)); err != nil {
 		_ = tx.Rollback()
-		return nil, err
+		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
 	}
-	return st, nil
-}
-
-// AfterCommit runs f once the transaction in ctx commits (at once when
-// there is none). Use it for side effects such as notifications.
-func AfterCommit(ctx context.Context, f func()) {
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
-		st.afterCommit = append(st.afterCommit, f)
-		return
-	}
-	f()
+	return nil
 }
 
 // q returns the transaction in ctx, or the read pool.
