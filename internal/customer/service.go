@@ -35,8 +35,8 @@ type Store interface {
 	DuplicateCustomers(ctx context.Context, scope access.Scope, idNumbers, phones []string, asOf platform.Date, limit int) ([]Duplicate, error)
 	// CustomerAttributions and CustomerForms hold no personal data of the customer;
 	// callers check the customer's scope first.
-	CustomerAttributions(ctx context.Context, customerID int64) ([]Attribution, error)
-	CustomerForms(ctx context.Context, customerID int64) ([]Form, error)
+	CustomerAttributions(ctx context.Context, scope access.Scope, customerID int64, asOf platform.Date) ([]Attribution, error)
+	CustomerForms(ctx context.Context, scope access.Scope, customerID int64, asOf platform.Date) ([]Form, error)
 	ListConfirmationForms(ctx context.Context, scope access.Scope, f FormFilter) ([]Form, int, error)
 
 	// ScopedManagers returns those of the people the scope may see on asOf, with
@@ -151,10 +151,10 @@ func (s *Service) Get(ctx context.Context, id int64) (Detail, error) {
 	}
 	mask(&c, p.Can(access.CustomerPII))
 	d := Detail{Customer: c}
-	if d.Attributions, err = s.Store.CustomerAttributions(ctx, id); err != nil {
+	if d.Attributions, err = s.Store.CustomerAttributions(ctx, p.Scope, id, s.today()); err != nil {
 		return Detail{}, fmt.Errorf("attributions: %w", err)
 	}
-	if d.Forms, err = s.Store.CustomerForms(ctx, id); err != nil {
+	if d.Forms, err = s.Store.CustomerForms(ctx, p.Scope, id, s.today()); err != nil {
 		return Detail{}, fmt.Errorf("forms: %w", err)
 	}
 	return d, nil
@@ -600,7 +600,7 @@ func (s *Service) Attribute(ctx context.Context, id int64, in Shares) (Detail, e
 		if d.Before(c.OpenedOn) {
 			return platform.Invalid("effectiveFrom", fmt.Sprintf("生效日期 %s 早于客户建档日期 %s the date is before the customer existed (%s)", d, c.OpenedOn, c.OpenedOn))
 		}
-		hist, err := s.Store.CustomerAttributions(ctx, id)
+		hist, err := s.Store.CustomerAttributions(ctx, p.Scope, id, today)
 		if err != nil {
 			return err
 		}

@@ -22,7 +22,8 @@ type Store interface {
 	ListPeople(ctx context.Context, scope access.Scope, f Filter) ([]Person, int, error)
 	EachPerson(ctx context.Context, scope access.Scope, f Filter, fn func(*Person) error) error
 	Person(ctx context.Context, scope access.Scope, id int64, asOf platform.Date) (Person, error)
-	History(ctx context.Context, personID int64) ([]Record, error)
+	// History is the person's whole history, if they are in scope on asOf.
+	History(ctx context.Context, scope access.Scope, personID int64, asOf platform.Date) ([]Record, error)
 	CreatePerson(ctx context.Context, p *Person, first Record) error
 	UpdatePerson(ctx context.Context, p Person) error
 	// MovePerson ends the record in force at rec.ValidFrom and starts rec.
@@ -107,7 +108,7 @@ func (s *Service) Get(ctx context.Context, id int64) (Detail, error) {
 	if err := s.decorate(ctx, p, s.today(), items); err != nil {
 		return Detail{}, err
 	}
-	h, err := s.Store.History(ctx, id)
+	h, err := s.Store.History(ctx, p.Scope, id, s.today())
 	if err != nil {
 		return Detail{}, fmt.Errorf("history: %w", err)
 	}
@@ -457,7 +458,7 @@ func (s *Service) Move(ctx context.Context, id int64, m Move) (Detail, error) {
 		if err != nil {
 			return err
 		}
-		hist, err := s.Store.History(ctx, id)
+		hist, err := s.Store.History(ctx, p.Scope, id, s.today())
 		if err != nil {
 			return err
 		}

@@ -366,14 +366,28 @@ func (db *DB) DuplicateCustomers(ctx context.Context, s access.Scope, idNumbers,
 	return out, nil
 }
 
-// CustomerAttributions returns every attribution row of a customer, oldest first,
-// primary first within a day. Callers check scope first.
-func (db *DB) CustomerAttributions(ctx context.Context, customerID int64) ([]customer.Attribution, error) {
-	rows, err := db.query(ctx, `SELECT a.id, a.customer_id, a.person_id, p.emp_no, p.name, a.role, a.share_bp, a.valid_from, a.valid_to,
+// visibleCustomer writes "WITH RECURSIVE … SELECT cols FROM …" where the
+// WHERE ends with "AND EXISTS (customer id col visible to s on asOf)", for
+// the detail queries of one customer.
+func visibleCustomer(q *sqlb, s access.Scope, asOf platform.Date, selectFrom, idCol string, id int64) {
+	q.add("WITH RECURSIVE ")
+	scopeCTE(q, s, asOf)
+	q.add(" "+selectFrom+" WHERE "+idCol+" = ? AND EXISTS (SELECT 1 FROM customers c WHERE c.id = "+idCol+" AND ", id)
+	customerVisible(q, s, asOf)
+	q.add(")")
+}
+
+// CustomerAttributions returns every attribution row of a customer in
+// scope on asOf, oldest first, primary first within a day; nothing for a
+// customer outside the scope.
+func (db *DB) CustomerAttributions(ctx context.Context, s access.Scope, customerID int64, asOf platform.Date) ([]customer.Attribution, error) {
+	var q sqlb
+	visibleCustomer(&q, s, asOf, `SELECT a.id, a.customer_id, a.person_id, p.emp_no, p.name, a.role, a.share_bp, a.valid_from, a.valid_to,
 			a.change_id, ch.kind, ch.reason, COALESCE(f.id, 0), COALESCE(f.serial, '')
 		FROM customer_attributions a JOIN persons p ON p.id = a.person_id JOIN attribution_changes ch ON ch.id = a.change_id
-		LEFT JOIN confirmation_forms f ON f.attribution_id = a.id
-		WHERE a.customer_id = ? ORDER BY a.valid_from, CASE WHEN a.role = 'primary' THEN 0 ELSE 1 END, p.emp_no, a.id`, customerID)
+		LEFT JOIN confirmation_forms f ON f.attribution_id = a.id`, "a.customer_id", customerID)
+	q.add(" ORDER BY a.valid_from, CASE WHEN a.role = 'primary' THEN 0 ELSE 1 END, p.emp_no, a.id")
+	rows, err := db.query(ctx, q.String(), q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("attributions: %w", err)
 	}
@@ -419,9 +433,14 @@ func scanForms(rows *sql.Rows) ([]customer.Form, error) {
 	return out, rows.Err()
 }
 
-// CustomerForms returns the confirmation forms of a customer. Callers check scope first.
-func (db *DB) CustomerForms(ctx context.Context, customerID int64) ([]customer.Form, error) {
-	rows, err := db.query(ctx, "SELECT "+formCols+formFrom+" WHERE f.customer_id = ? ORDER BY f.signed_on, f.id", customerID)
+// CustomerForms returns the confirmation forms of a customer in scope on
+// asOf; nothing for a customer outside the scope.
+func (db *DB) CustomerForms(ctx context.Context, s access.Scope, customerID int64, asOf platform.Date) ([]customer.Form, error) {
+	var q sqlb
+	// The EXISTS's own "customers c" shadows the outer one, as SQL scoping says.
+	visibleCustomer(&q, s, asOf, "SELECT "+formCols+formFrom, "f.customer_id", customerID)
+	q.add(" ORDER BY f.signed_on, f.id")
+	rows, err := db.query(ctx, q.String(), q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("customer forms: %w", err)
 	}

@@ -122,7 +122,13 @@ func TestCustomerAttributionAsOf(t *testing.T) {
 				t.Errorf("as of %s: manager %d, want %d (%v)", on, x.ManagerID, want, err)
 			}
 		}
-		h, err := db.CustomerAttributions(ctx, c.Customer.ID)
+		if h, _ := db.CustomerAttributions(ctx, access.Scope{}, c.Customer.ID, platform.DateOf(now)); len(h) != 0 {
+			t.Errorf("the zero scope reads a customer's history: %+v", h)
+		}
+		if fs, _ := db.CustomerForms(ctx, access.Scope{Institution: f.inst + 1, All: true}, c.Customer.ID, platform.DateOf(now)); len(fs) != 0 {
+			t.Errorf("another institution reads a customer's forms: %+v", fs)
+		}
+		h, err := db.CustomerAttributions(ctx, access.Scope{Institution: f.inst, All: true}, c.Customer.ID, platform.DateOf(now))
 		if err != nil || len(h) != 2 {
 			t.Fatalf("history: %+v %v", h, err)
 		}
@@ -172,7 +178,7 @@ func TestCustomerShareInvariants(t *testing.T) {
 			t.Fatalf("two primaries: %v", err)
 		}
 		// Nothing of the refused acts remains, not even a serial number.
-		h, _ := db.CustomerAttributions(ctx, c.Customer.ID)
+		h, _ := db.CustomerAttributions(ctx, access.Scope{Institution: f.inst, All: true}, c.Customer.ID, platform.DateOf(now))
 		if len(h) != 1 {
 			t.Fatalf("after refusals: %+v", h)
 		}
@@ -180,7 +186,7 @@ func TestCustomerShareInvariants(t *testing.T) {
 		if err := replace("2026-03-01", nil, assisting(f.e2, 4000)); err != nil {
 			t.Fatal(err)
 		}
-		h, _ = db.CustomerAttributions(ctx, c.Customer.ID)
+		h, _ = db.CustomerAttributions(ctx, access.Scope{Institution: f.inst, All: true}, c.Customer.ID, platform.DateOf(now))
 		if len(h) != 2 || h[1].FormSerial != "B-202611-0002" {
 			t.Fatalf("after adding e2: %+v", h)
 		}
@@ -474,7 +480,7 @@ func TestBulkTransfer(t *testing.T) {
 			t.Fatalf("counts: e1 %d→%d, e2 %d→%d", count(f.e1, "2026-10-31"), count(f.e1, "2026-11-01"), count(f.e2, "2026-10-31"), count(f.e2, "2026-11-01"))
 		}
 		// The shared customer now has one row: e2, primary, 100%.
-		h, err := db.CustomerAttributions(ctx, drafts[0].Customer.ID)
+		h, err := db.CustomerAttributions(ctx, access.Scope{Institution: f.inst, All: true}, drafts[0].Customer.ID, platform.DateOf(now))
 		if err != nil || len(h) != 3 {
 			t.Fatalf("shared history: %+v %v", h, err)
 		}

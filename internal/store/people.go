@@ -134,11 +134,8 @@ func (db *DB) Person(ctx context.Context, s access.Scope, id int64, asOf platfor
 	var q sqlb
 	q.add("WITH RECURSIVE ")
 	scopeCTE(&q, s, asOf)
-	q.add(" SELECT "+personCols+` FROM persons p
-	JOIN person_records r ON r.id = (SELECT r2.id FROM person_records r2 WHERE r2.person_id = p.id
-		ORDER BY CASE WHEN r2.valid_from <= ? THEN 0 ELSE 1 END, CASE WHEN r2.valid_from <= ? THEN r2.valid_from END DESC, r2.valid_from LIMIT 1)
-	JOIN units u ON u.id = r.unit_id WHERE p.id = ? AND `, asOf, asOf, id)
-	scopeWhere(&q, s, "r.unit_id")
+	q.add(" SELECT " + personCols + " FROM persons p")
+	personVisible(&q, s, asOf, "p.id = ?", id)
 	var x people.Person
 	err := scanPerson(db.queryRow(ctx, q.String(), q.args...), &x)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -150,10 +147,29 @@ func (db *DB) Person(ctx context.Context, s access.Scope, id int64, asOf platfor
 	return x, nil
 }
 
-// History returns every record of a person, oldest first. Callers check scope first.
-func (db *DB) History(ctx context.Context, personID int64) ([]people.Record, error) {
-	rows, err := db.query(ctx, `SELECT r.id, r.person_id, r.valid_from, r.valid_to, r.unit_id, u.name, r.position, r.grade, r.status, r.reason
-		FROM person_records r JOIN units u ON u.id = r.unit_id WHERE r.person_id = ? ORDER BY r.valid_from`, personID)
+// personVisible writes, after "FROM persons p", the join to the record
+// that decides visibility on asOf — the one in force, or for someone not
+// yet started their first — and a WHERE of cond plus the scope predicate.
+// Person and History share it so they cannot disagree on who is visible.
+func personVisible(q *sqlb, s access.Scope, asOf platform.Date, cond string, args ...any) {
+	q.add(` JOIN person_records r ON r.id = (SELECT r2.id FROM person_records r2 WHERE r2.person_id = p.id
+		ORDER BY CASE WHEN r2.valid_from <= ? THEN 0 ELSE 1 END, CASE WHEN r2.valid_from <= ? THEN r2.valid_from END DESC, r2.valid_from LIMIT 1)
+	JOIN units u ON u.id = r.unit_id WHERE `+cond+" AND ", append([]any{asOf, asOf}, args...)...)
+	scopeWhere(q, s, "r.unit_id")
+}
+
+// History returns every record of a person in scope on asOf, oldest
+// first; platform.ErrNotFound when the person is outside it.
+func (db *DB) History(ctx context.Context, s access.Scope, personID int64, asOf platform.Date) ([]people.Record, error) {
+	var q sqlb
+	q.add("WITH RECURSIVE ")
+	scopeCTE(&q, s, asOf)
+	q.add(` SELECT h.id, h.person_id, h.valid_from, h.valid_to, h.unit_id, hu.name, h.position, h.grade, h.status, h.reason
+		FROM person_records h JOIN units hu ON hu.id = h.unit_id
+		WHERE h.person_id = ? AND EXISTS (SELECT 1 FROM persons p`, personID)
+	personVisible(&q, s, asOf, "p.id = h.person_id")
+	q.add(") ORDER BY h.valid_from")
+	rows, err := db.query(ctx, q.String(), q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
@@ -171,7 +187,13 @@ func (db *DB) History(ctx context.Context, personID int64) ([]people.Record, err
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 { // everyone has a record: none means out of scope
+		return nil, platform.ErrNotFound
+	}
+	return out, nil
 }
 
 // CreatePerson inserts a person and their first record.

@@ -126,7 +126,13 @@ func TestEffectiveDating(t *testing.T) {
 		if _, err := db.Person(ctx, access.Scope{Institution: f.inst + 1, All: true}, f.person, d("2026-01-01")); !errors.Is(err, platform.ErrNotFound) {
 			t.Errorf("another institution must see nobody, got %v", err)
 		}
-		h, err := db.History(ctx, f.person)
+		// History is scoped like the person: region 1 no longer sees them, the zero scope never does.
+		for _, sc := range []access.Scope{r1, {}} {
+			if _, err := db.History(ctx, sc, f.person, d("2026-11-22")); !errors.Is(err, platform.ErrNotFound) {
+				t.Errorf("history outside scope %+v: %v", sc, err)
+			}
+		}
+		h, err := db.History(ctx, all, f.person, d("2026-11-22"))
 		if err != nil || len(h) != 2 || h[0].ValidTo == nil || h[0].ValidTo.String() != "2026-06-30" || h[1].ValidTo != nil {
 			t.Fatalf("history: %+v %v", h, err)
 		}
