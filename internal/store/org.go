@@ -56,6 +56,31 @@ func (db *DB) Headcounts(ctx context.Context, institution int64, asOf platform.D
 	return out, rows.Err()
 }
 
+// UnitChain returns a unit and its ancestors as of asOf, walking up the
+// effective-dated tree.
+func (db *DB) UnitChain(ctx context.Context, institution, unitID int64, asOf platform.Date) ([]org.Unit, error) {
+	rows, err := db.query(ctx, `WITH RECURSIVE chain(id, parent_id, depth) AS (
+			SELECT up.unit_id, up.parent_id, 0 FROM unit_parents up WHERE up.unit_id = ? AND up.valid_from <= ? AND ? < up.valid_to
+			UNION ALL
+			SELECT up.unit_id, up.parent_id, ch.depth + 1 FROM unit_parents up JOIN chain ch ON up.unit_id = ch.parent_id
+			WHERE up.valid_from <= ? AND ? < up.valid_to AND ch.depth < 32)
+		SELECT u.id, COALESCE(ch.parent_id, 0), u.kind, u.code, u.name, u.name_en, u.opened_on, u.closed_on
+		FROM chain ch JOIN units u ON u.id = ch.id WHERE u.institution_id = ? ORDER BY ch.depth`, unitID, asOf, asOf, asOf, asOf, institution)
+	if err != nil {
+		return nil, fmt.Errorf("unit chain: %w", err)
+	}
+	defer rows.Close()
+	var out []org.Unit
+	for rows.Next() {
+		u := org.Unit{Institution: institution}
+		if err := rows.Scan(&u.ID, &u.ParentID, &u.Kind, &u.Code, &u.Name, &u.NameEn, &u.OpenedOn, &u.ClosedOn); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // Unit returns one unit with its parent as of asOf.
 func (db *DB) Unit(ctx context.Context, institution, id int64, asOf platform.Date) (org.Unit, error) {
 	u := org.Unit{Institution: institution}

@@ -169,6 +169,13 @@ func TestUnitTreeAsOf(t *testing.T) {
 		if parentOn("2025-12-31") != f.r1 || parentOn("2026-01-01") != f.r2 {
 			t.Fatalf("team parent: %d then %d", parentOn("2025-12-31"), parentOn("2026-01-01"))
 		}
+		// The chain upwards follows the same dates: team → region → branch → institution.
+		for on, region := range map[string]int64{"2025-12-31": f.r1, "2026-01-01": f.r2} {
+			chain, err := db.UnitChain(ctx, f.inst, team, d(on))
+			if err != nil || len(chain) != 4 || chain[0].ID != team || chain[1].ID != region || chain[2].ID != f.branch || chain[3].ID != f.root {
+				t.Fatalf("chain on %s: %+v %v", on, chain, err)
+			}
+		}
 		// A move dated before the latest one is refused.
 		err = db.WithTx(ctx, func(ctx context.Context) error { return db.MoveUnit(ctx, team, f.r1, d("2025-06-01"), "倒插") })
 		var ce *platform.ConflictError
