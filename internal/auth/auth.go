@@ -89,8 +89,8 @@ type Store interface {
 	RevokeToken(ctx context.Context, userID, id int64) error
 	RevokeUserTokens(ctx context.Context, userID int64) error
 	PersonUnit(ctx context.Context, personID int64, on platform.Date) (int64, error)
-	// UnitChain is a unit and its ancestors as of a date.
-	UnitChain(ctx context.Context, institution, unitID int64, asOf platform.Date) ([]org.Unit, error)
+	// UnitChain is the given units and their ancestors as of a date.
+	UnitChain(ctx context.Context, institution int64, asOf platform.Date, ids ...int64) ([]org.Unit, error)
 	Roles(ctx context.Context, institution int64) ([]Role, error)
 	ListUsers(ctx context.Context, scope access.Scope, page, pageSize int) ([]User, int, error)
 	CreateUser(ctx context.Context, u *User, roleCodes []string) error
@@ -359,7 +359,7 @@ func (s *Service) principal(ctx context.Context, u User) (*access.Principal, err
 			if tree == nil {
 				// Only the chain above the person's unit decides the anchors:
 				// a handful of rows on every request, not the whole tree.
-				chain, err := s.Store.UnitChain(ctx, u.Institution, p.UnitID, today)
+				chain, err := s.Store.UnitChain(ctx, u.Institution, today, p.UnitID)
 				if err != nil {
 					return nil, fmt.Errorf("unit chain: %w", err)
 				}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -30,6 +31,7 @@ type Store interface {
 	MovePerson(ctx context.Context, personID int64, rec Record) error
 	ExistingEmpNos(ctx context.Context, institution int64, empNos []string) (map[string]bool, error)
 	Units(ctx context.Context, institution int64, asOf platform.Date) ([]org.Unit, error)
+	UnitChain(ctx context.Context, institution int64, asOf platform.Date, ids ...int64) ([]org.Unit, error)
 }
 
 // PeriodGuard refuses writes into closed periods.
@@ -127,10 +129,18 @@ func (s *Service) decorate(ctx context.Context, p *access.Principal, asOf platfo
 	if len(items) == 0 {
 		return nil
 	}
-	tree, err := s.tree(ctx, p.Institution, asOf)
-	if err != nil {
-		return err
+	// Paths need only the chains above this page's units.
+	ids := make([]int64, 0, len(items))
+	for _, x := range items {
+		if !slices.Contains(ids, x.UnitID) {
+			ids = append(ids, x.UnitID)
+		}
 	}
+	chain, err := s.Store.UnitChain(ctx, p.Institution, asOf, ids...)
+	if err != nil {
+		return fmt.Errorf("unit paths: %w", err)
+	}
+	tree := org.NewTree(chain)
 	pii := p.Can(access.PeoplePII)
 	for i := range items {
 		decorateOne(&items[i], tree, pii)

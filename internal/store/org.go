@@ -56,16 +56,21 @@ func (db *DB) Headcounts(ctx context.Context, institution int64, asOf platform.D
 	return out, rows.Err()
 }
 
-// UnitChain returns a unit and its ancestors as of asOf, walking up the
-// effective-dated tree.
-func (db *DB) UnitChain(ctx context.Context, institution, unitID int64, asOf platform.Date) ([]org.Unit, error) {
-	rows, err := db.query(ctx, `WITH RECURSIVE chain(id, parent_id, depth) AS (
-			SELECT up.unit_id, up.parent_id, 0 FROM unit_parents up WHERE up.unit_id = ? AND up.valid_from <= ? AND ? < up.valid_to
-			UNION ALL
-			SELECT up.unit_id, up.parent_id, ch.depth + 1 FROM unit_parents up JOIN chain ch ON up.unit_id = ch.parent_id
-			WHERE up.valid_from <= ? AND ? < up.valid_to AND ch.depth < 32)
+// UnitChain returns the given units and all their ancestors as of asOf,
+// walking up the effective-dated tree — enough for org.Tree to answer
+// Path and NearestOfKind for those units without reading the whole tree.
+func (db *DB) UnitChain(ctx context.Context, institution int64, asOf platform.Date, ids ...int64) ([]org.Unit, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := append(int64Args(ids), asOf, asOf, asOf, asOf, institution)
+	rows, err := db.query(ctx, `WITH RECURSIVE chain(id, parent_id) AS (
+			SELECT up.unit_id, up.parent_id FROM unit_parents up WHERE up.unit_id IN (`+placeholders(len(ids))+`) AND up.valid_from <= ? AND ? < up.valid_to
+			UNION
+			SELECT up.unit_id, up.parent_id FROM unit_parents up JOIN chain ch ON up.unit_id = ch.parent_id
+			WHERE up.valid_from <= ? AND ? < up.valid_to)
 		SELECT u.id, COALESCE(ch.parent_id, 0), u.kind, u.code, u.name, u.name_en, u.opened_on, u.closed_on
-		FROM chain ch JOIN units u ON u.id = ch.id WHERE u.institution_id = ? ORDER BY ch.depth`, unitID, asOf, asOf, asOf, asOf, institution)
+		FROM chain ch JOIN units u ON u.id = ch.id WHERE u.institution_id = ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("unit chain: %w", err)
 	}

@@ -171,8 +171,9 @@ func TestUnitTreeAsOf(t *testing.T) {
 		}
 		// The chain upwards follows the same dates: team → region → branch → institution.
 		for on, region := range map[string]int64{"2025-12-31": f.r1, "2026-01-01": f.r2} {
-			chain, err := db.UnitChain(ctx, f.inst, team, d(on))
-			if err != nil || len(chain) != 4 || chain[0].ID != team || chain[1].ID != region || chain[2].ID != f.branch || chain[3].ID != f.root {
+			chain, err := db.UnitChain(ctx, f.inst, d(on), team)
+			tr := org.NewTree(chain)
+			if err != nil || len(chain) != 4 || tr.Get(team).ParentID != region || tr.NearestOfKind(team, org.Branch) != f.branch || tr.Path(team) != "B / "+tr.Get(region).Name+" / TEAM" {
 				t.Fatalf("chain on %s: %+v %v", on, chain, err)
 			}
 		}
