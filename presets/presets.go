@@ -41,6 +41,20 @@ type Preset struct {
 	// Metrics is the preset's metric catalogue (指标库), in display order.
 	// It is not merged with the base: each preset lists its own.
 	Metrics []MetricDef `json:"metrics"`
+	// RecordTypes are the kinds of business record the institution imports;
+	// every record metric names one of them.
+	RecordTypes []RecordTypeDef `json:"recordTypes"`
+}
+
+// RecordTypeDef is a business-record type as a preset ships it. A sign of
+// "non_negative" refuses negative values of that field at import; "any"
+// allows them (a reversal of net revenue).
+type RecordTypeDef struct {
+	Key          string `json:"key"`
+	NameZh       string `json:"nameZh"`
+	NameEn       string `json:"nameEn"`
+	AmountSign   string `json:"amountSign"`
+	QuantitySign string `json:"quantitySign"`
 }
 
 // MetricDef is a metric as a preset ships it; see internal/metric for the

@@ -34,6 +34,10 @@ const (
 	MetricManage   Permission = "metric:manage"
 	TargetRead     Permission = "target:read"   // the target tree within the data scope
 	TargetManage   Permission = "target:manage" // set and decompose targets of units in scope
+	RecordRead     Permission = "record:read"   // business records credited within the data scope, and the import log
+	RecordImport   Permission = "record:import" // import business records for the whole institution
+	StatsRead      Permission = "stats:read"    // business statistics of the units and people in scope
+	StatsExport    Permission = "stats:export"
 )
 
 // AllPermissions lists the catalogue in display order.
@@ -41,7 +45,7 @@ func AllPermissions() []Permission {
 	return []Permission{OrgRead, OrgWrite, PeopleRead, PeopleWrite, PeopleImport, PeopleExport,
 		PeoplePII, AuditRead, PeriodRead, PeriodManage, UserManage,
 		CustomerRead, CustomerWrite, CustomerImport, CustomerExport, CustomerPII, MetricRead, MetricManage,
-		TargetRead, TargetManage}
+		TargetRead, TargetManage, RecordRead, RecordImport, StatsRead, StatsExport}
 }
 
 // Level is a data-scope level of a role.

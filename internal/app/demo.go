@@ -8,9 +8,11 @@ import (
 	"cmhub/internal/access"
 	"cmhub/internal/auth"
 	"cmhub/internal/customer"
+	"cmhub/internal/job"
 	"cmhub/internal/org"
 	"cmhub/internal/people"
 	"cmhub/internal/platform"
+	"cmhub/internal/record"
 	"cmhub/internal/target"
 	"cmhub/presets"
 )
@@ -257,6 +259,9 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 		Reason: "区域调整：由第一区域调往第二区域 moved from region 1 to region 2"}); err != nil {
 		return nil, fmt.Errorf("demo move: %w", err)
 	}
+	if err := demoRecords(ctx, s, today); err != nil {
+		return nil, err
+	}
 	if err := user("admin", "系统管理员 administrator", 0, "系统管理员", "admin"); err != nil {
 		return nil, err
 	}
@@ -374,6 +379,61 @@ func demoTargets(ctx context.Context, s *Services, branch int64, tree demoTree, 
 	for _, st := range steps {
 		if err := split(st.parent, st.children); err != nil {
 			return fmt.Errorf("demo targets under %d: %w", st.parent, err)
+		}
+	}
+	return nil
+}
+
+// demoRecords imports six months of business records for the demo
+// customers, up to today, through the importer itself: account openings,
+// deposits, net revenue, futures trades in three contract sizes, asset
+// snapshots, appointments and newly valid accounts.
+func demoRecords(ctx context.Context, s *Services, today platform.Date) error {
+	cs, _, err := s.Customers.List(ctx, customer.Filter{PageSize: 500, Sort: "createdAt"})
+	if err != nil {
+		return fmt.Errorf("demo records: %w", err)
+	}
+	products := []string{"bitumen_15t", "bitumen_50t", "bitumen_150t"}
+	for back := 5; back >= 0; back-- {
+		first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -back, 0)
+		month := platform.Period{Kind: platform.Month, Year: first.Year(), N: int(first.Month())}
+		last := month.End()
+		if back == 0 {
+			last = today
+		}
+		days := last.Day()
+		var rows [][]string
+		add := func(n, k int, typ, amount, qty, product string) {
+			day := platform.DateOf(first.AddDate(0, 0, (n*7+k*3+back)%days))
+			rows = append(rows, []string{fmt.Sprintf("DEMO-%s-%03d-%d", month, n, k), day.String(), cs[n].IDNumber, typ, amount, qty, product, ""})
+		}
+		for n := range cs {
+			seed := n*31 + back*17
+			add(n, 0, "valid_appointment", "", "", "")
+			if seed%4 == 0 {
+				add(n, 1, "account_opened", "", "", "")
+			}
+			if seed%6 == 0 {
+				add(n, 2, "account_validated", "", "", "")
+			}
+			add(n, 3, "deposit_in", fmt.Sprintf("%d.00", 5000+(seed*7919)%60000), "", "")
+			add(n, 4, "net_revenue", fmt.Sprintf("%d.%02d", 100+(seed*104729)%3000, seed%100), "", "")
+			if seed%3 == 0 {
+				add(n, 5, "futures_trade", "", fmt.Sprint(1+seed%12), products[seed%3])
+			}
+			add(n, 6, "asset_snapshot", fmt.Sprintf("%d.00", 100000+(seed*7907)%900000), "", "")
+		}
+		rep := rows
+		req := record.ImportRequest{Month: month.String(), Mode: record.ModeAllOrNothing, FileName: "demo-" + month.String() + ".csv",
+			Open:     func() (record.Source, error) { return &record.MemorySource{Rows: rep}, nil },
+			Report:   func(context.Context, []string, []record.ReportRow) (string, error) { return "", nil },
+			RowsHint: int64(len(rows))}
+		out, err := s.Records.Import(ctx, req, &job.Progress{})
+		if err != nil {
+			return fmt.Errorf("demo records %s: %w", month, err)
+		}
+		if out.Status != job.Succeeded {
+			return fmt.Errorf("demo records %s: %s %v", month, out.Message, out.Errors)
 		}
 	}
 	return nil

@@ -94,6 +94,11 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	defer func() { _ = db.Close() }()
 	clock := platform.SystemClock{}
 	s := NewServices(db, clock, auth.Config{Secret: []byte(cfg.SessionSecret)})
+	s.Jobs.Log = log
+	if err := s.Jobs.Open(ctx); err != nil {
+		return err
+	}
+	defer s.Jobs.Close() // cancels running jobs (their transactions roll back) before the store closes
 	if cfg.Demo {
 		insts, err := db.Institutions(ctx)
 		if err != nil {
@@ -115,7 +120,7 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := httpapi.New(httpapi.Deps{
-		Org: s.Org, People: s.People, Auth: s.Auth, Periods: s.Periods, Audit: s.AuditQ, Catalogue: s.Metrics, Customers: s.Customers, Targets: s.Targets, Dicts: db, Persons: db, Reports: db,
+		Org: s.Org, People: s.People, Auth: s.Auth, Periods: s.Periods, Audit: s.AuditQ, Catalogue: s.Metrics, Customers: s.Customers, Targets: s.Targets, Records: s.Records, Jobs: s.Jobs, Dicts: db, Persons: db, Reports: db,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err

@@ -10,11 +10,13 @@ import (
 	"cmhub/internal/audit"
 	"cmhub/internal/auth"
 	"cmhub/internal/customer"
+	"cmhub/internal/job"
 	"cmhub/internal/metric"
 	"cmhub/internal/org"
 	"cmhub/internal/people"
 	"cmhub/internal/period"
 	"cmhub/internal/platform"
+	"cmhub/internal/record"
 	"cmhub/internal/store"
 	"cmhub/internal/target"
 	"cmhub/presets"
@@ -33,6 +35,8 @@ type Services struct {
 	Metrics   *metric.Service
 	Customers *customer.Service
 	Targets   *target.Service
+	Jobs      *job.Runner
+	Records   *record.Service
 }
 
 // NewServices builds the services on db.
@@ -40,6 +44,7 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 	ac.Defaults()
 	lg := audit.Log{A: db, Clock: clock}
 	periods := &period.Service{Store: db, Audit: lg, Clock: clock}
+	jobs := &job.Runner{Store: db, Clock: clock}
 	return &Services{
 		DB:        db,
 		Clock:     clock,
@@ -52,6 +57,8 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 		Metrics:   &metric.Service{Store: db, Audit: lg},
 		Customers: &customer.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
 		Targets:   &target.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
+		Jobs:      jobs,
+		Records:   &record.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Jobs: jobs},
 	}
 }
 
@@ -66,6 +73,9 @@ func CreateInstitution(ctx context.Context, s *Services, p *presets.Preset, code
 		}
 		if _, err := s.DB.SeedMetrics(ctx, in.ID, p.Metrics); err != nil {
 			return fmt.Errorf("metric catalogue: %w", err)
+		}
+		if err := s.DB.SeedRecordTypes(ctx, in.ID, p.RecordTypes); err != nil {
+			return fmt.Errorf("record types: %w", err)
 		}
 		ctx = access.WithPrincipal(ctx, access.System(in.ID, actor))
 		return s.Audit.Record(ctx, audit.Change{Action: "institution.create", ObjectType: "institution", ObjectID: fmt.Sprint(in.ID),

@@ -23,11 +23,13 @@ import (
 	"cmhub/internal/auth"
 	"cmhub/internal/customer"
 	"cmhub/internal/dict"
+	"cmhub/internal/job"
 	"cmhub/internal/metric"
 	"cmhub/internal/org"
 	"cmhub/internal/people"
 	"cmhub/internal/period"
 	"cmhub/internal/platform"
+	"cmhub/internal/record"
 	"cmhub/internal/target"
 )
 
@@ -48,14 +50,18 @@ type Deps struct {
 	Catalogue *metric.Service // the metric catalogue (指标库)
 	Customers *customer.Service
 	Targets   *target.Service
-	Dicts     dict.Store
-	Persons   org.PersonFinder
-	Reports   Reports
-	Ready     func(ctx context.Context) error // database reachable and migrated
-	Clock     platform.Clock
-	Log       *slog.Logger
-	Metrics   *prometheus.Registry
-	UI        fs.FS // the built web UI; nil serves none
+	Records   *record.Service
+	Jobs      *job.Runner
+	// TempDir is where large uploads are spooled ("" = the system's).
+	TempDir string
+	Dicts   dict.Store
+	Persons org.PersonFinder
+	Reports Reports
+	Ready   func(ctx context.Context) error // database reachable and migrated
+	Clock   platform.Clock
+	Log     *slog.Logger
+	Metrics *prometheus.Registry
+	UI      fs.FS // the built web UI; nil serves none
 	// InsecureCookies drops the Secure flag, for plain-HTTP development
 	// behind no TLS other than on localhost (browsers accept Secure there).
 	InsecureCookies bool

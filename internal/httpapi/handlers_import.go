@@ -17,6 +17,7 @@ import (
 	"cmhub/internal/org"
 	"cmhub/internal/people"
 	"cmhub/internal/platform"
+	"cmhub/internal/record"
 	"cmhub/internal/xlsx"
 )
 
@@ -43,6 +44,9 @@ var importKinds = map[string]importKind{
 		run: func(a *API, r *http.Request, rows []platform.ImportRow) (int, []platform.RowError, error) {
 			return a.Org.Import(r.Context(), rows)
 		}},
+	// Business records only have a template here: they are imported as a
+	// background job through POST /api/record-imports.
+	"records": {columns: record.ImportColumns(), perm: access.RecordImport},
 }
 
 func xlsxColumns(cols []platform.Column) []xlsx.Column {
@@ -112,6 +116,9 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
 	k, err := a.kind(r)
 	if err != nil {
 		return err
+	}
+	if k.run == nil {
+		return platform.ErrNotFound
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload+1<<20)
 	file, hdr, err := r.FormFile("file")

@@ -54,9 +54,13 @@ func newHarness(t *testing.T, e store.Engine) *harness {
 		t.Fatalf("demo: %v", err)
 	}
 	api := httpapi.New(httpapi.Deps{Org: s.Org, People: s.People, Auth: s.Auth, Periods: s.Periods, Audit: s.AuditQ, Catalogue: s.Metrics, Customers: s.Customers, Targets: s.Targets,
+		Records: s.Records, Jobs: s.Jobs, TempDir: t.TempDir(),
 		Dicts: db, Persons: db, Reports: db, Ready: db.Ping, Clock: clock, Log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), Metrics: prometheus.NewRegistry()})
+	if err := s.Jobs.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() { srv.Close(); s.Jobs.Close() })
 	return &harness{srv: srv, api: api, db: db, svc: s, inst: info.Institution}
 }
 

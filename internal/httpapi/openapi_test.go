@@ -903,6 +903,7 @@ func TestOpenAPIEveryOperationAgainstRealResponses(t *testing.T) {
 			oaExerciseCustomers(t, h)
 			oaExerciseMetrics(t, h)
 			oaExerciseTargets(t, h)
+			oaExerciseRecords(t, h)
 			oaExercise(t, h)
 		})
 	}

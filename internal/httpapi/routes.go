@@ -87,6 +87,12 @@ func (a *API) routes() []route {
 		{method: "GET", path: "/api/target-rules", h: a.targetRules, perm: access.TargetRead},
 		{method: "PUT", path: "/api/target-rules/{metric}", h: a.setTargetRule, perm: access.TargetManage},
 
+		{method: "GET", path: "/api/record-types", h: a.recordTypes},
+		{method: "GET", path: "/api/record-imports", h: a.listRecordImports, perm: access.RecordRead},
+		{method: "POST", path: "/api/record-imports", h: a.startRecordImport, perm: access.RecordImport},
+		{method: "GET", path: "/api/records", h: a.listRecords, perm: access.RecordRead},
+		{method: "GET", path: "/api/jobs/{id}", h: a.getJob},
+
 		{method: "GET", path: "/api/periods", h: a.listPeriods, perm: access.PeriodRead},
 		{method: "POST", path: "/api/periods/{key}/close", h: a.closePeriod, perm: access.PeriodManage},
 		{method: "POST", path: "/api/periods/{key}/reopen", h: a.reopenPeriod, perm: access.PeriodManage},

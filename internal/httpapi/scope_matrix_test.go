@@ -234,7 +234,8 @@ func TestDataScopeMatrix(t *testing.T) {
 					for _, path := range []string{"/api/me", "/api/dicts", "/api/org/units", "/api/people?pageSize=500",
 						"/api/people?q=XZ&pageSize=500", "/api/periods",
 						"/api/audit?pageSize=500", "/api/roles", "/api/users?pageSize=500", "/api/me/tokens", "/api/openapi.json",
-						"/api/targets/tree?period=2026-11&metric=new_accounts", "/api/target-rules"} {
+						"/api/targets/tree?period=2026-11&metric=new_accounts", "/api/target-rules",
+						"/api/records?month=2026-11&pageSize=500", "/api/record-imports", "/api/record-types"} {
 						route := strings.SplitN(path, "?", 2)[0]
 						mark("GET", route)
 						st, b := c.do(t, "GET", path, nil)
@@ -378,7 +379,10 @@ func TestDataScopeMatrix(t *testing.T) {
 				"GET /api/metrics", "GET /api/metrics/{key}", "POST /api/metrics", "PUT /api/metrics/{key}", "POST /api/metrics/{key}/deactivate",
 				"GET /api/customers/options", "POST /api/customers",
 				// Target writes: TestTargetsAPI refuses them outside scope.
-				"PUT /api/targets", "POST /api/targets/decompose", "DELETE /api/targets", "PUT /api/target-rules/{metric}"} {
+				"PUT /api/targets", "POST /api/targets/decompose", "DELETE /api/targets", "PUT /api/target-rules/{metric}",
+				// Imports run on the whole institution's customers; a job is seen only by
+				// its starter (TestRecordImportAPI).
+				"POST /api/record-imports", "GET /api/jobs/{id}"} {
 				covered[r] = true
 			}
 			for _, r := range h.api.Routes() {

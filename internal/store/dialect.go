@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	sqlite "modernc.org/sqlite"
@@ -92,3 +93,7 @@ func IsUniqueViolation(err error) bool {
 	}
 	return false
 }
+
+// unsafeString views b as a string without copying; the result is valid
+// only until b changes (the next row of a scan), so it must not be kept.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

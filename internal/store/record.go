@@ -1,0 +1,480 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"cmhub/internal/access"
+	"cmhub/internal/platform"
+	"cmhub/internal/record"
+	"cmhub/presets"
+)
+
+// SeedRecordTypes creates an institution's record types from its preset.
+func (db *DB) SeedRecordTypes(ctx context.Context, institution int64, defs []presets.RecordTypeDef) error {
+	for i, d := range defs {
+		if _, err := db.exec(ctx, `INSERT INTO record_types (institution_id, key, name_zh, name_en, amount_sign, quantity_sign, rank)
+			VALUES (?,?,?,?,?,?,?)`, institution, d.Key, d.NameZh, d.NameEn, d.AmountSign, d.QuantitySign, i+1); err != nil {
+			return fmt.Errorf("record type %s: %w", d.Key, err)
+		}
+	}
+	return nil
+}
+
+// RecordTypes lists an institution's record types in display order.
+func (db *DB) RecordTypes(ctx context.Context, institution int64) ([]record.Type, error) {
+	rows, err := db.query(ctx, `SELECT key, name_zh, name_en, amount_sign, quantity_sign FROM record_types
+		WHERE institution_id = ? ORDER BY rank, key`, institution)
+	if err != nil {
+		return nil, fmt.Errorf("record types: %w", err)
+	}
+	defer rows.Close()
+	out := []record.Type{}
+	for rows.Next() {
+		var t record.Type
+		if err := rows.Scan(&t.Key, &t.NameZh, &t.NameEn, &t.AmountSign, &t.QuantitySign); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// EachCustomerKey streams the institution's customers by id, for the
+// importer's index. Bytes are scanned without a string per column where
+// the driver allows.
+func (db *DB) EachCustomerKey(ctx context.Context, institution int64, fn func(record.CustomerKey) error) error {
+	rows, err := db.query(ctx, `SELECT id, id_number, branch_id FROM customers WHERE institution_id = ? ORDER BY id`, institution)
+	if err != nil {
+		return fmt.Errorf("customer keys: %w", err)
+	}
+	defer rows.Close()
+	var k record.CustomerKey
+	var idn sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&k.ID, &idn, &k.BranchID); err != nil {
+			return err
+		}
+		k.IDNumber = unsafeString(idn)
+		if err := fn(k); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EachAttribution streams the attribution rows of the institution's
+// customers in force on some day of [from, to], by customer id.
+func (db *DB) EachAttribution(ctx context.Context, institution int64, from, to platform.Date, fn func(record.AttributionSpan) error) error {
+	rows, err := db.query(ctx, `SELECT a.customer_id, a.person_id, a.share_bp, a.valid_from, a.valid_to
+		FROM customer_attributions a
+		WHERE a.person_id IN (SELECT id FROM persons WHERE institution_id = ?) AND a.valid_from <= ? AND a.valid_to > ?
+		ORDER BY a.customer_id, a.valid_from`, institution, to, from)
+	if err != nil {
+		return fmt.Errorf("attributions: %w", err)
+	}
+	defer rows.Close()
+	var a record.AttributionSpan
+	for rows.Next() {
+		if err := rows.Scan(&a.CustomerID, &a.PersonID, &a.ShareBP, &a.From, &a.To); err != nil {
+			return err
+		}
+		if err := fn(a); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ManagerSpans returns the unit records of the institution's people in
+// force on some day of [from, to].
+func (db *DB) ManagerSpans(ctx context.Context, institution int64, from, to platform.Date) ([]record.Span, error) {
+	rows, err := db.query(ctx, `SELECT pr.person_id, p.emp_no, pr.unit_id, pr.valid_from, pr.valid_to
+		FROM person_records pr JOIN persons p ON p.id = pr.person_id
+		WHERE p.institution_id = ? AND pr.valid_from <= ? AND pr.valid_to > ?
+		ORDER BY pr.person_id, pr.valid_from`, institution, to, from)
+	if err != nil {
+		return nil, fmt.Errorf("manager spans: %w", err)
+	}
+	defer rows.Close()
+	var out []record.Span
+	for rows.Next() {
+		var s record.Span
+		if err := rows.Scan(&s.PersonID, &s.EmpNo, &s.UnitID, &s.From, &s.To); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// LockRecordMonth bumps the month's lock row: imports of one month queue
+// on it until the holder commits.
+func (db *DB) LockRecordMonth(ctx context.Context, institution int64, month string) error {
+	_, err := db.exec(ctx, `INSERT INTO record_months (institution_id, month, imports) VALUES (?,?,1)
+		ON CONFLICT (institution_id, month) DO UPDATE SET imports = record_months.imports + 1`, institution, month)
+	if err != nil {
+		return fmt.Errorf("lock month %s: %w", month, err)
+	}
+	return nil
+}
+
+// EachRecordKey streams the source id and content hash of every stored
+// row of a month (a record credited to two managers comes twice).
+func (db *DB) EachRecordKey(ctx context.Context, institution int64, month int, fn func(string, int64) error) error {
+	rows, err := db.query(ctx, `SELECT source_id, content_hash FROM business_records WHERE institution_id = ? AND month = ?`, institution, month)
+	if err != nil {
+		return fmt.Errorf("record keys: %w", err)
+	}
+	defer rows.Close()
+	var id sql.RawBytes
+	var h int64
+	for rows.Next() {
+		if err := rows.Scan(&id, &h); err != nil {
+			return err
+		}
+		if err := fn(unsafeString(id), h); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// CreateRecordImport inserts the import's log row (its counts are filled
+// in by FinishRecordImport) and sets its id, which the loaded rows carry.
+func (db *DB) CreateRecordImport(ctx context.Context, l *record.ImportLog) error {
+	id, err := db.insertID(ctx, `INSERT INTO record_imports (institution_id, month, file_name, file_sha256, mode, rows_read, inserted, replaced,
+		unchanged, rejected, job_id, created_by, created_by_id, created_at) VALUES (?,?,?,?,?,0,0,0,0,0,?,?,?,?)`,
+		l.Institution, l.Month, l.FileName, l.FileSHA256, l.Mode, l.JobID, l.CreatedBy, l.CreatedByID, platform.TS(l.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("record import: %w", err)
+	}
+	l.ID = id
+	return nil
+}
+
+// FinishRecordImport stores the import's counts.
+func (db *DB) FinishRecordImport(ctx context.Context, l *record.ImportLog) error {
+	_, err := db.exec(ctx, `UPDATE record_imports SET rows_read = ?, inserted = ?, replaced = ?, unchanged = ?, rejected = ? WHERE id = ?`,
+		l.Rows, l.Inserted, l.Replaced, l.Unchanged, l.Rejected, l.ID)
+	if err != nil {
+		return fmt.Errorf("record import: %w", err)
+	}
+	return nil
+}
+
+var creditCols = []string{"institution_id", "month", "source_id", "record_date", "customer_id", "record_type", "amount", "quantity",
+	"product", "person_id", "unit_id", "share_bp", "explicit", "content_hash", "import_id"}
+
+// LoadCredits bulk-loads rows into business_records inside the
+// transaction in ctx: on PostgreSQL as COPY text written straight from the
+// rows (no value is boxed per row), on SQLite through BulkInsert.
+func (db *DB) LoadCredits(ctx context.Context, next func() (*record.Row, bool)) (int64, error) {
+	st, ok := ctx.Value(txKey{}).(*txState)
+	if !ok {
+		return 0, errors.New("store: bulk insert outside a transaction")
+	}
+	if db.engine == Postgres {
+		var n int64
+		err := st.conn.Raw(func(dc any) error {
+			c, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("store: unexpected driver connection %T", dc)
+			}
+			tag, err := c.Conn().PgConn().CopyFrom(ctx, &copyText{next: next},
+				"COPY business_records ("+joinCols(creditCols)+") FROM STDIN")
+			n = tag.RowsAffected()
+			return err
+		})
+		if err != nil {
+			return n, fmt.Errorf("copy business records: %w", err)
+		}
+		return n, nil
+	}
+	vals := make([]any, len(creditCols))
+	var dateBuf []byte
+	return db.BulkInsert(ctx, "business_records", creditCols, func() ([]any, error) {
+		r, ok := next()
+		if !ok {
+			return nil, io.EOF
+		}
+		dateBuf = record.AppendDay(dateBuf[:0], r.Day)
+		var person any
+		if r.PersonID != 0 {
+			person = r.PersonID
+		}
+		vals[0], vals[1], vals[2], vals[3], vals[4] = r.Institution, int64(r.Month), r.SourceID, string(dateBuf), r.CustomerID
+		vals[5], vals[6], vals[7], vals[8], vals[9] = r.RecordType, r.Amount, r.Quantity, r.Product, person
+		vals[10], vals[11], vals[12], vals[13], vals[14] = r.UnitID, int64(r.ShareBP), r.Explicit, r.ContentHash, r.ImportID
+		return vals, nil
+	})
+}
+
+func joinCols(cols []string) string {
+	s := ""
+	for i, c := range cols {
+		if i > 0 {
+			s += ", "
+		}
+		s += c
+	}
+	return s
+}
+
+// copyText encodes rows in COPY's text format as the connection reads them.
+type copyText struct {
+	next func() (*record.Row, bool)
+	buf  []byte
+	off  int
+	done bool
+}
+
+func (c *copyText) Read(p []byte) (int, error) {
+	if c.off == len(c.buf) {
+		c.buf, c.off = c.buf[:0], 0
+		for len(c.buf) < 64<<10 && !c.done {
+			r, ok := c.next()
+			if !ok {
+				c.done = true
+				break
+			}
+			c.buf = appendCopyRow(c.buf, r)
+		}
+		if len(c.buf) == 0 {
+			return 0, io.EOF
+		}
+	}
+	n := copy(p, c.buf[c.off:])
+	c.off += n
+	return n, nil
+}
+
+func appendCopyRow(b []byte, r *record.Row) []byte {
+	b = strconv.AppendInt(b, r.Institution, 10)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, int64(r.Month), 10)
+	b = append(b, '\t')
+	b = appendCopyText(b, r.SourceID)
+	b = append(b, '\t')
+	b = record.AppendDay(b, r.Day)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, r.CustomerID, 10)
+	b = append(b, '\t')
+	b = appendCopyText(b, r.RecordType)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, r.Amount, 10)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, r.Quantity, 10)
+	b = append(b, '\t')
+	b = appendCopyText(b, r.Product)
+	b = append(b, '\t')
+	if r.PersonID == 0 {
+		b = append(b, '\\', 'N')
+	} else {
+		b = strconv.AppendInt(b, r.PersonID, 10)
+	}
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, r.UnitID, 10)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, int64(r.ShareBP), 10)
+	b = append(b, '\t')
+	if r.Explicit {
+		b = append(b, 't')
+	} else {
+		b = append(b, 'f')
+	}
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, r.ContentHash, 10)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, r.ImportID, 10)
+	return append(b, '\n')
+}
+
+// appendCopyText escapes what COPY's text format gives meaning to.
+func appendCopyText(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			b = append(b, '\\', '\\')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// DeleteReplaced deletes the month's rows of the given source ids that
+// import keep did not write, and returns them: the ids go into a temporary
+// table first so that the month is scanned once, however many there are.
+func (db *DB) DeleteReplaced(ctx context.Context, institution int64, month int, keep int64, sourceIDs []string) ([]record.Credit, error) {
+	if len(sourceIDs) == 0 {
+		return nil, nil
+	}
+	create := `CREATE TEMP TABLE IF NOT EXISTS replaced_ids (source_id TEXT PRIMARY KEY)`
+	if db.engine == Postgres {
+		create += ` ON COMMIT DROP`
+	}
+	if _, err := db.exec(ctx, create); err != nil {
+		return nil, fmt.Errorf("replaced ids: %w", err)
+	}
+	if _, err := db.exec(ctx, `DELETE FROM replaced_ids`); err != nil {
+		return nil, fmt.Errorf("replaced ids: %w", err)
+	}
+	i := 0
+	if _, err := db.BulkInsert(ctx, "replaced_ids", []string{"source_id"}, func() ([]any, error) {
+		if i == len(sourceIDs) {
+			return nil, io.EOF
+		}
+		i++
+		return []any{sourceIDs[i-1]}, nil
+	}); err != nil {
+		return nil, fmt.Errorf("replaced ids: %w", err)
+	}
+	rows, err := db.query(ctx, `DELETE FROM business_records WHERE institution_id = ? AND month = ? AND import_id <> ?
+		AND source_id IN (SELECT source_id FROM replaced_ids)
+		RETURNING source_id, record_date, customer_id, record_type, amount, quantity, product, COALESCE(person_id, 0), unit_id, share_bp, explicit`,
+		institution, month, keep)
+	if err != nil {
+		return nil, fmt.Errorf("delete replaced records: %w", err)
+	}
+	defer rows.Close()
+	var out []record.Credit
+	for rows.Next() {
+		var c record.Credit
+		if err := rows.Scan(&c.SourceID, &c.Date, &c.CustomerID, &c.RecordType, &c.Amount, &c.Quantity, &c.Product,
+			&c.PersonID, &c.UnitID, &c.ShareBP, &c.Explicit); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if db.engine == SQLite {
+		if _, err := db.exec(ctx, `DROP TABLE temp.replaced_ids`); err != nil {
+			return nil, fmt.Errorf("replaced ids: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// ListRecordImports lists an institution's committed imports, newest first.
+func (db *DB) ListRecordImports(ctx context.Context, institution int64, month string, page, pageSize int) ([]record.ImportLog, int, error) {
+	var where sqlb
+	where.add(" WHERE institution_id = ?", institution)
+	if month != "" {
+		where.add(" AND month = ?", month)
+	}
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM record_imports`+where.String(), where.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count imports: %w", err)
+	}
+	args := append(where.args, pageSize, (page-1)*pageSize)
+	rows, err := db.query(ctx, `SELECT id, month, file_name, file_sha256, mode, rows_read, inserted, replaced, unchanged, rejected,
+		job_id, created_by, created_at FROM record_imports`+where.String()+` ORDER BY id DESC LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list imports: %w", err)
+	}
+	defer rows.Close()
+	out := []record.ImportLog{}
+	for rows.Next() {
+		var l record.ImportLog
+		var at platform.Timestamp
+		if err := rows.Scan(&l.ID, &l.Month, &l.FileName, &l.FileSHA256, &l.Mode, &l.Rows, &l.Inserted, &l.Replaced,
+			&l.Unchanged, &l.Rejected, &l.JobID, &l.CreatedBy, &at); err != nil {
+			return nil, 0, err
+		}
+		l.Institution, l.CreatedAt = institution, at.Time
+		out = append(out, l)
+	}
+	return out, total, rows.Err()
+}
+
+// creditsFrom writes the FROM and WHERE of the rows of a month that the
+// scope may see — those credited to a unit inside it, or to the viewer —
+// narrowed by the filter. It starts with the CTEs, so it opens the query.
+func creditsFrom(q *sqlb, s access.Scope, f record.Filter, month int, asOf platform.Date) {
+	q.add("WITH RECURSIVE ")
+	scopeCTE(q, s, asOf)
+	q.add(", filter_units(id) AS (SELECT id FROM units WHERE institution_id = ? AND id = ?", s.Institution, f.UnitID)
+	q.add(" UNION SELECT up.unit_id FROM unit_parents up JOIN filter_units fu ON up.parent_id = fu.id WHERE up.valid_from <= ? AND ? < up.valid_to) ", asOf, asOf)
+}
+
+func creditsWhere(q *sqlb, s access.Scope, f record.Filter, month int) {
+	q.add(" FROM business_records r WHERE r.institution_id = ? AND r.month = ?", s.Institution, month)
+	switch {
+	case s.Empty():
+		q.add(" AND 1 = 0")
+	case !s.All:
+		q.add(" AND (r.unit_id IN (SELECT id FROM scope_units)")
+		if s.Self != 0 {
+			q.add(" OR r.person_id = ?", s.Self)
+		}
+		q.add(")")
+	}
+	if f.UnitID != 0 {
+		q.add(" AND r.unit_id IN (SELECT id FROM filter_units)")
+	}
+	if f.PersonID != 0 {
+		q.add(" AND r.person_id = ?", f.PersonID)
+	}
+	if f.RecordType != "" {
+		q.add(" AND r.record_type = ?", f.RecordType)
+	}
+}
+
+// ListCredits returns a page of the month's credited rows in scope.
+func (db *DB) ListCredits(ctx context.Context, s access.Scope, f record.Filter, asOf platform.Date) ([]record.Credit, int, error) {
+	per, err := platform.ParsePeriod(f.Month)
+	if err != nil {
+		return nil, 0, err
+	}
+	month := record.MonthNumber(per)
+	var cq sqlb
+	creditsFrom(&cq, s, f, month, asOf)
+	cq.add("SELECT COUNT(*)")
+	creditsWhere(&cq, s, f, month)
+	var total int
+	if err := db.queryRow(ctx, cq.String(), cq.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count records: %w", err)
+	}
+	var q sqlb
+	creditsFrom(&q, s, f, month, asOf)
+	q.add(`, pg AS (SELECT r.source_id, r.record_date, r.customer_id, r.record_type, r.amount, r.quantity, r.product,
+		COALESCE(r.person_id, 0) AS person_id, r.unit_id, r.share_bp, r.explicit`)
+	creditsWhere(&q, s, f, month)
+	q.add(" ORDER BY r.record_date, r.source_id, person_id LIMIT ? OFFSET ?)", f.PageSize, (f.Page-1)*f.PageSize)
+	q.add(`SELECT pg.source_id, pg.record_date, pg.customer_id, c.name, pg.record_type, pg.amount, pg.quantity, pg.product,
+		pg.person_id, COALESCE(p.name, ''), COALESCE(p.emp_no, ''), pg.unit_id, COALESCE(u.name, ''), pg.share_bp, pg.explicit
+		FROM pg JOIN customers c ON c.id = pg.customer_id
+		LEFT JOIN persons p ON p.id = pg.person_id
+		LEFT JOIN units u ON u.id = pg.unit_id
+		ORDER BY pg.record_date, pg.source_id, pg.person_id`)
+	rows, err := db.query(ctx, q.String(), q.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list records: %w", err)
+	}
+	defer rows.Close()
+	out := []record.Credit{}
+	for rows.Next() {
+		var c record.Credit
+		if err := rows.Scan(&c.SourceID, &c.Date, &c.CustomerID, &c.CustomerName, &c.RecordType, &c.Amount, &c.Quantity, &c.Product,
+			&c.PersonID, &c.PersonName, &c.EmpNo, &c.UnitID, &c.UnitName, &c.ShareBP, &c.Explicit); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
