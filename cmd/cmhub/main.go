@@ -6,6 +6,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,6 +40,8 @@ usage:
   cmhub backup  --out FILE [--db URL]                               consistent copy of a SQLite database
   cmhub audit verify [--db URL]                                     check the audit hash chain
   cmhub gen     --managers N --customers M [--code GEN] [--db URL]  a synthetic institution for benchmarks
+  cmhub gen-records --month YYYY-MM --records N --customers M --out F.csv   synthetic business records for it
+  cmhub import-records --institution CODE --month YYYY-MM --file F [--mode valid_rows] [--db URL]   import business records
   cmhub version
 
 Environment: CMHUB_ADDR, CMHUB_DATA_DIR, CMHUB_DATABASE_URL, CMHUB_SESSION_SECRET.
@@ -198,6 +201,61 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			o.Code, info.Branches, info.Regions, info.Teams, info.Groups, info.People, info.Customers, info.Forms, info.Took.Round(time.Millisecond))
 		fmt.Fprintln(stdout, "add a user to look at it: cmhub user add --admin --institution", o.Code, "--username …")
 		return nil
+	case "import-records":
+		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+		var d dbFlags
+		d.register(fs)
+		code := fs.String("institution", "", "institution code")
+		file := fs.String("file", "", "CSV or XLSX file of business records")
+		month := fs.String("month", "", "the month imported, YYYY-MM")
+		mode := fs.String("mode", "all_or_nothing", "all_or_nothing or valid_rows")
+		if err := fs.Parse(rest); err != nil {
+			return exitCode(2)
+		}
+		if *code == "" || *file == "" || *month == "" {
+			fmt.Fprintln(os.Stderr, "import-records needs --institution, --file and --month")
+			return exitCode(2)
+		}
+		db, err := app.OpenStore(ctx, d.url())
+		if err != nil {
+			return err
+		}
+		defer func() { _ = db.Close() }()
+		s := app.NewServices(db, platform.SystemClock{}, auth.Config{Secret: []byte("cli-never-signs-sessions-0000000000")})
+		start := time.Now()
+		out, err := app.ImportRecordsFile(ctx, s, *code, *file, *month, *mode)
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(out.Result)
+		fmt.Fprintf(stdout, "%s: %s\n%s\ntook %s\n", out.Status, out.Message, b, time.Since(start).Round(time.Millisecond))
+		for _, e := range out.Errors {
+			fmt.Fprintf(stdout, "  row %d, %s: %s\n", e.Row, e.Column, e.Message)
+		}
+		if out.Status != "succeeded" {
+			return exitCode(1)
+		}
+		return nil
+
+	case "gen-records":
+		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+		month := fs.String("month", "", "month YYYY-MM")
+		n := fs.Int("records", 1000000, "number of records")
+		customers := fs.Int("customers", 100000, "customers of the generated institution (cmhub gen --customers)")
+		out := fs.String("out", "", "CSV file to write")
+		if err := fs.Parse(rest); err != nil || *out == "" {
+			return exitCode(2)
+		}
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		if err := app.GenRecordsCSV(f, *month, *n, *customers); err != nil {
+			_ = f.Close()
+			return err
+		}
+		return f.Close()
+
 	case "version":
 		fmt.Fprintln(stdout, "cmhub", version)
 		return nil

@@ -1,0 +1,108 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"cmhub/internal/access"
+	"cmhub/internal/httpapi"
+	"cmhub/internal/job"
+	"cmhub/internal/platform"
+)
+
+// ImportRecordsFile imports a business-record file for an institution from
+// the command line, synchronously, as the system actor: what operators run
+// for a month's bulk file, and what the whole-command benchmark times.
+func ImportRecordsFile(ctx context.Context, s *Services, code, path, month, mode string) (job.Outcome, error) {
+	insts, err := s.DB.Institutions(ctx)
+	if err != nil {
+		return job.Outcome{}, err
+	}
+	var inst int64
+	for _, in := range insts {
+		if in.Code == code {
+			inst = in.ID
+		}
+	}
+	if inst == 0 {
+		return job.Outcome{}, fmt.Errorf("no institution with code %q", code)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return job.Outcome{}, err
+	}
+	h := sha256.New()
+	lines := int64(0)
+	br := bufio.NewReaderSize(f, 1<<20)
+	size := int64(0)
+	for {
+		b, err := br.ReadSlice('\n')
+		size += int64(len(b))
+		h.Write(b)
+		if len(b) > 0 && b[len(b)-1] == '\n' {
+			lines++
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			_ = f.Close()
+			return job.Outcome{}, err
+		}
+	}
+	_ = f.Close()
+	ctx = access.WithPrincipal(ctx, access.System(inst, "cli"))
+	req := httpapi.RecordImportRequest(path, filepath.Base(path), hex.EncodeToString(h.Sum(nil)), size, lines, month, mode, s.DB)
+	req.Cleanup = nil // the operator's file stays
+	return s.Records.Import(ctx, req, &job.Progress{})
+}
+
+// GenRecordsCSV writes n synthetic business records for month over the
+// customers Generate made (customers 1 … customers), as the
+// CRM would export them, for benchmarks: mostly deposits and net revenue,
+// with account openings, futures trades and asset snapshots among them.
+func GenRecordsCSV(w io.Writer, month string, n, customers int) error {
+	p, err := platform.ParsePeriod(month)
+	if err != nil || p.Kind != platform.Month || customers < 1 {
+		return errors.New("gen records: a month YYYY-MM and at least one customer are needed")
+	}
+	days := p.End().Day()
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if _, err := bw.WriteString("流水号,业务日期,客户证件号码,业务类型,金额（元）,数量,产品/合约代码,指定客户经理工号\n"); err != nil {
+		return err
+	}
+	types := []string{"deposit_in", "net_revenue", "deposit_in", "net_revenue", "account_opened", "futures_trade", "asset_snapshot", "valid_appointment"}
+	products := []string{"bitumen_15t", "bitumen_50t", "bitumen_150t"}
+	ids := map[int]string{}
+	for i := range n {
+		c := 1 + int((uint64(i)*2654435761)%uint64(customers))
+		id, ok := ids[c]
+		if !ok {
+			id = genResidentID(c)
+			if len(ids) < 1<<16 {
+				ids[c] = id
+			}
+		}
+		t := types[i%len(types)]
+		amount, qty, product := "", "", ""
+		switch t {
+		case "deposit_in", "asset_snapshot":
+			amount = fmt.Sprintf("%d.%02d", 1000+i%90000, i%100)
+		case "net_revenue":
+			amount = fmt.Sprintf("%d.%02d", i%500, i%100)
+		case "futures_trade":
+			qty, product = fmt.Sprint(1+i%20), products[i%3]
+		}
+		if _, err := fmt.Fprintf(bw, "G%s-%09d,%s-%02d,%s,%s,%s,%s,%s,\n", month, i, month, 1+i%days, id, t, amount, qty, product); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
