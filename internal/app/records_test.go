@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -213,13 +214,7 @@ func TestRecordImport(t *testing.T) {
 	})
 }
 
-func asConflict(err error, ce **platform.ConflictError) bool {
-	c, ok := err.(*platform.ConflictError)
-	if ok {
-		*ce = c
-	}
-	return ok
-}
+func asConflict(err error, ce **platform.ConflictError) bool { return errors.As(err, ce) }
 
 // TestImportRecordsFile runs the command-line path on a generated
 // institution: a generated CRM export read from disk, imported, and

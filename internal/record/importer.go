@@ -370,8 +370,8 @@ func (im *importer) credit(num int, v, raw []string, out []Row, owners []attRow,
 	}
 	slot := int32(-1)
 	ch := keyHash(v[2])
-	switch {
-	case v[2] == "":
+	switch v[2] {
+	case "":
 		im.fail(num, colCustomer, "必填 required")
 	default:
 		if slot = im.cust.lookup(ch); slot < 0 {
