@@ -192,12 +192,24 @@ func spool(part io.Reader, dir string) (*spooled, error) {
 		_ = os.Remove(f.Name())
 		return nil, err
 	}
+	if lc.zip {
+		lc.n = 0 // a workbook's line breaks say nothing about its rows: progress shows rows done only
+	}
 	return &spooled{path: f.Name(), name: name, sha256: hex.EncodeToString(h.Sum(nil)), size: n, lines: lc.n}, nil
 }
 
-type lineCounter struct{ n int64 }
+// lineCounter counts the line breaks of a CSV upload for the progress
+// total, and notices a workbook (zip) by its first bytes.
+type lineCounter struct {
+	n       int64
+	started bool
+	zip     bool
+}
 
 func (c *lineCounter) Write(p []byte) (int, error) {
+	if !c.started && len(p) > 0 {
+		c.started, c.zip = true, bytes.HasPrefix(p, []byte("PK"))
+	}
 	c.n += int64(bytes.Count(p, []byte{'\n'}))
 	return len(p), nil
 }
@@ -209,8 +221,9 @@ func (a *API) recordRequest(up *spooled, month, mode string) record.ImportReques
 
 // RecordImportRequest is the import of the file at path (the upload
 // handler's spooled file, or a file named on the command line): its
-// reader, its rows estimate, and where its error workbook goes. The file
-// is removed when the import ends only if remove is set by the caller.
+// reader, its rows estimate (0 when unknown), and where its error workbook
+// goes. Cleanup removes the file when the job ends; a caller that keeps the
+// file (the command line) clears it.
 func RecordImportRequest(path, name, sum string, size, lines int64, month, mode string, reports Reports) record.ImportRequest {
 	cols := xlsxColumns(record.ImportColumns())
 	return record.ImportRequest{
