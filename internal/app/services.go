@@ -17,6 +17,7 @@ import (
 	"cmhub/internal/period"
 	"cmhub/internal/platform"
 	"cmhub/internal/record"
+	"cmhub/internal/stats"
 	"cmhub/internal/store"
 	"cmhub/internal/target"
 	"cmhub/presets"
@@ -37,6 +38,7 @@ type Services struct {
 	Targets   *target.Service
 	Jobs      *job.Runner
 	Records   *record.Service
+	Stats     *stats.Service
 }
 
 // NewServices builds the services on db.
@@ -59,6 +61,7 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 		Targets:   &target.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
 		Jobs:      jobs,
 		Records:   &record.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Jobs: jobs},
+		Stats:     &stats.Service{Store: db},
 	}
 }
 

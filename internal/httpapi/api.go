@@ -30,6 +30,7 @@ import (
 	"cmhub/internal/period"
 	"cmhub/internal/platform"
 	"cmhub/internal/record"
+	"cmhub/internal/stats"
 	"cmhub/internal/target"
 )
 
@@ -51,6 +52,7 @@ type Deps struct {
 	Customers *customer.Service
 	Targets   *target.Service
 	Records   *record.Service
+	Stats     *stats.Service
 	Jobs      *job.Runner
 	// TempDir is where large uploads are spooled ("" = the system's).
 	TempDir string

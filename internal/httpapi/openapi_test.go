@@ -904,6 +904,7 @@ func TestOpenAPIEveryOperationAgainstRealResponses(t *testing.T) {
 			oaExerciseMetrics(t, h)
 			oaExerciseTargets(t, h)
 			oaExerciseRecords(t, h)
+			oaExerciseStats(t, h)
 			oaExercise(t, h)
 		})
 	}

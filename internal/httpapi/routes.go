@@ -93,6 +93,10 @@ func (a *API) routes() []route {
 		{method: "GET", path: "/api/records", h: a.listRecords, perm: access.RecordRead},
 		{method: "GET", path: "/api/jobs/{id}", h: a.getJob},
 
+		{method: "GET", path: "/api/stats/monthly", h: a.monthlyStats, perm: access.StatsRead},
+		{method: "GET", path: "/api/stats/monthly/export.xlsx", h: a.exportMonthlyStats, perm: access.StatsExport},
+		{method: "GET", path: "/api/stats/trend", h: a.statsTrend, perm: access.StatsRead},
+
 		{method: "GET", path: "/api/periods", h: a.listPeriods, perm: access.PeriodRead},
 		{method: "POST", path: "/api/periods/{key}/close", h: a.closePeriod, perm: access.PeriodManage},
 		{method: "POST", path: "/api/periods/{key}/reopen", h: a.reopenPeriod, perm: access.PeriodManage},

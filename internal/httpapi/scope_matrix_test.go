@@ -235,6 +235,7 @@ func TestDataScopeMatrix(t *testing.T) {
 						"/api/people?q=XZ&pageSize=500", "/api/periods",
 						"/api/audit?pageSize=500", "/api/roles", "/api/users?pageSize=500", "/api/me/tokens", "/api/openapi.json",
 						"/api/targets/tree?period=2026-11&metric=new_accounts", "/api/target-rules",
+						"/api/stats/monthly?month=2026-11&level=manager", "/api/stats/trend?from=2026-10&to=2026-11&level=manager&metric=new_accounts&limit=100",
 						"/api/records?month=2026-11&pageSize=500", "/api/record-imports", "/api/record-types"} {
 						route := strings.SplitN(path, "?", 2)[0]
 						mark("GET", route)
@@ -288,6 +289,27 @@ func TestDataScopeMatrix(t *testing.T) {
 					case 403:
 					default:
 						t.Errorf("export: %d", st)
+					}
+					// The statistics export names managers by employee number.
+					mark("GET", "/api/stats/monthly/export.xlsx")
+					switch st, b := c.do(t, "GET", "/api/stats/monthly/export.xlsx?month=2026-11&level=manager", nil); st {
+					case 200:
+						f, err := excelize.OpenReader(bytes.NewReader(b))
+						if err != nil {
+							t.Fatalf("stats export: %v", err)
+						}
+						rows, err := f.GetRows(f.GetSheetName(0))
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, r := range rows[1:] {
+							if len(r) < 3 || !visEmp[r[2]] {
+								t.Errorf("stats export leaks %v", r[:min(3, len(r))])
+							}
+						}
+					case 403:
+					default:
+						t.Errorf("stats export: %d", st)
 					}
 					// Details of every person: 200 exactly when in scope.
 					mark("GET", "/api/people/{id}")

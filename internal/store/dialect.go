@@ -97,3 +97,22 @@ func IsUniqueViolation(err error) bool {
 // unsafeString views b as a string without copying; the result is valid
 // only until b changes (the next row of a scan), so it must not be kept.
 func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// bytewise is a text column compared and ordered by its bytes (UTF-8 code
+// point order) on both engines: SQLite's default BINARY collation, and
+// PostgreSQL's "C" instead of the database's locale.
+func (db *DB) bytewise(col string) string {
+	if db.engine == Postgres {
+		return col + ` COLLATE "C"`
+	}
+	return col
+}
+
+// dayOfMonth is the day of the month (1–31) of a DATE column: PostgreSQL
+// keeps a date, SQLite the text YYYY-MM-DD.
+func (db *DB) dayOfMonth(col string) string {
+	if db.engine == Postgres {
+		return "CAST(EXTRACT(DAY FROM " + col + ") AS INTEGER)"
+	}
+	return "CAST(SUBSTR(" + col + ", 9, 2) AS INTEGER)"
+}
