@@ -439,3 +439,157 @@ export interface TargetRule {
   updatedBy?: string
   updatedAt?: string
 }
+
+// ---- business records (业务记录), their imports and background jobs ----
+
+/** A kind of business record the institution imports (GET /api/record-types). */
+export interface RecordType {
+  key: string
+  nameZh: string
+  nameEn: string
+  /** "non_negative" refuses negative amounts at import; "any" allows them (a reversal). */
+  amountSign: 'non_negative' | 'any' | string
+  quantitySign: 'non_negative' | 'any' | string
+}
+
+/** all_or_nothing: any invalid row rejects the file; valid_rows: the valid rows go in, the rest are reported. */
+export type RecordImportMode = 'all_or_nothing' | 'valid_rows'
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'rejected' | 'failed'
+
+/** Outcome of a record import job. */
+export interface RecordImportResult {
+  importId: number
+  month: string
+  fileName: string
+  rows: number
+  inserted: number
+  replaced: number
+  unchanged: number
+  rejected: number
+}
+
+/** A background job (GET /api/jobs/{id}); `result` is the kind's outcome once finished. */
+export interface Job<R = RecordImportResult> {
+  id: string
+  kind: string
+  status: JobStatus | string
+  /** reading | resolving | writing | committing, or "" */
+  phase: string
+  total: number
+  done: number
+  message: string
+  result: R | null
+  /** The first errors (at most 200); errorCount has them all. */
+  errors: ImportRowError[] | null
+  errorCount: number
+  /** The error workbook (GET /api/import-reports/{reportId}); "" when none. */
+  reportId: string
+  createdAt: string
+  finishedAt: string | null
+}
+
+/** One committed import (GET /api/record-imports). */
+export interface RecordImport {
+  id: number
+  month: string
+  fileName: string
+  rows: number
+  inserted: number
+  replaced: number
+  unchanged: number
+  rejected: number
+  mode: RecordImportMode | string
+  fileSha256?: string
+  /** The job that ran the import. */
+  jobId?: string
+  createdBy: string
+  createdAt: string
+}
+
+/** One business record as credited to one manager (GET /api/records); amounts are exact decimal strings. */
+export interface BusinessRecord {
+  sourceId: string
+  date: string
+  customerId: number
+  customerName: string
+  recordType: string
+  amount: string
+  quantity: string
+  product: string
+  /** 0 and "" for a record credited to nobody (it stays with the customer's branch). */
+  personId: number
+  personName: string
+  empNo: string
+  unitId: number
+  unitName: string
+  shareBp: number
+  creditedAmount: string
+  creditedQuantity: string
+  /** The file named the manager (rather than the customer's attribution). */
+  explicit: boolean
+}
+
+// ---- statistics (业务统计) ----
+
+export type StatsLevel = 'manager' | 'team' | 'region' | 'branch'
+
+export interface StatsMetric {
+  key: string
+  nameZh: string
+  nameEn: string
+  unit: string
+  /** record | formula (a formula has no records of its own to drill into). */
+  sourceKind?: string
+  /** "" for a formula. */
+  aggregation?: string
+  /** "" for a formula. */
+  recordType?: string
+}
+
+/** One metric of one subject: exact decimals; completion is a percentage with two decimals. */
+export interface StatsValue {
+  /** null only for a formula without a value (a division by zero). */
+  actual: string | null
+  target: string | null
+  completion: string | null
+  /** By actual among the rows, 1 = best; ties share a rank. null without an actual. */
+  rank: number | null
+  completionRank: number | null
+}
+
+export interface StatsRow {
+  subjectType: 'unit' | 'person' | string
+  id: number
+  name: string
+  /** The units above the subject, " / "-separated. */
+  path: string
+  empNo: string
+  values: Record<string, StatsValue>
+}
+
+/** GET /api/stats/monthly */
+export interface MonthlyStats {
+  month: string
+  level: StatsLevel | string
+  metrics: StatsMetric[]
+  rows: StatsRow[]
+}
+
+/** One subject's values by month (null where it had none). */
+export interface TrendSeries {
+  subjectType?: 'unit' | 'person' | string
+  id: number
+  name: string
+  empNo?: string
+  actual: (string | null)[]
+  completion: (string | null)[]
+}
+
+/** GET /api/stats/trend: the best subjects of the last month by actual. */
+export interface StatsTrend {
+  metric: StatsMetric
+  level?: string
+  months: string[]
+  series: TrendSeries[]
+}

@@ -74,6 +74,24 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'menu.targets', menu: 'targets', permission: 'target:read' },
       },
       {
+        path: 'record-imports',
+        name: 'record-imports',
+        component: () => import('@/views/RecordImportsView.vue'),
+        meta: { title: 'menu.recordImports', menu: 'records', permission: 'record:read' },
+      },
+      {
+        path: 'records',
+        name: 'records',
+        component: () => import('@/views/RecordsView.vue'),
+        meta: { title: 'menu.recordList', menu: 'records', permission: 'record:read' },
+      },
+      {
+        path: 'stats',
+        name: 'stats',
+        component: () => import('@/views/StatsView.vue'),
+        meta: { title: 'menu.stats', menu: 'stats', permission: 'stats:read' },
+      },
+      {
         path: 'periods',
         name: 'periods',
         component: () => import('@/views/PeriodsView.vue'),

@@ -37,6 +37,17 @@ export const MENU_DEFS: MenuDef[] = [
   // reload or a link there would never reach the UI
   { key: 'metrics', path: '/metric-catalogue', icon: 'DataAnalysis', title: 'menu.metrics' },
   { key: 'targets', path: '/targets', icon: 'Aim', title: 'menu.targets' },
+  {
+    key: 'records',
+    path: '/record-imports',
+    icon: 'Files',
+    title: 'menu.records',
+    children: [
+      { key: 'record-imports', path: '/record-imports', icon: 'Upload', title: 'menu.recordImports' },
+      { key: 'records-list', path: '/records', icon: 'List', title: 'menu.recordList' },
+    ],
+  },
+  { key: 'stats', path: '/stats', icon: 'TrendCharts', title: 'menu.stats' },
   { key: 'periods', path: '/periods', icon: 'Calendar', title: 'menu.periods' },
   { key: 'audit', path: '/audit', icon: 'Document', title: 'menu.audit' },
   { key: 'users', path: '/users', icon: 'Lock', title: 'menu.users' },

@@ -33,7 +33,7 @@ describe('menus from Me.menus', () => {
   })
   it('every menu has a path and an icon', () => {
     // /metrics belongs to the server (Prometheus): the metric catalogue lives elsewhere
-    const paths: Record<string, string> = { metrics: '/metric-catalogue' }
+    const paths: Record<string, string> = { metrics: '/metric-catalogue', records: '/record-imports' }
     for (const m of MENU_DEFS) {
       expect(m.path).toBe(paths[m.key] ?? '/' + m.key)
       expect(m.path).not.toBe('/metrics')
@@ -58,6 +58,21 @@ describe('menus from Me.menus', () => {
     expect(visibleMenus(rm1).find((m) => m.key === 'targets')?.path).toBe('/targets')
     expect(visibleMenus({ menus: ['people'] }).some((m) => m.key === 'targets')).toBe(false)
   })
+  it('shows business data (import, records) and statistics after targets when the server lists them', () => {
+    const mktdir = { menus: ['org', 'people', 'customers', 'metrics', 'targets', 'records', 'stats', 'periods', 'audit'] }
+    const menus = visibleMenus(mktdir)
+    expect(menus.map((m) => m.key)).toEqual(['org', 'people', 'customers', 'metrics', 'targets', 'records', 'stats', 'periods', 'audit'])
+    const records = menus.find((m) => m.key === 'records')!
+    // the menu's own page is its first sub-page
+    expect(records.path).toBe(records.children![0].path)
+    expect(records.children?.map((c) => [c.key, c.path, c.title])).toEqual([
+      ['record-imports', '/record-imports', 'menu.recordImports'],
+      ['records-list', '/records', 'menu.recordList'],
+    ])
+    expect(menus.find((m) => m.key === 'stats')?.path).toBe('/stats')
+    expect(visibleMenus({ menus: ['stats', 'records'] }).map((m) => m.key)).toEqual(['records', 'stats'])
+    expect(visibleMenus({ menus: ['targets'] }).some((m) => m.key === 'records' || m.key === 'stats')).toBe(false)
+  })
 })
 
 describe('active menu entry', () => {
@@ -71,6 +86,9 @@ describe('active menu entry', () => {
     expect(activeMenuPath(menus, '/customer-forms')).toBe('/customer-forms')
     expect(activeMenuPath(menus, '/metric-catalogue')).toBe('/metric-catalogue')
     expect(activeMenuPath(menus, '/targets')).toBe('/targets')
+    expect(activeMenuPath(menus, '/record-imports')).toBe('/record-imports')
+    expect(activeMenuPath(menus, '/records')).toBe('/records')
+    expect(activeMenuPath(menus, '/stats')).toBe('/stats')
   })
   it('does not match a mere prefix and falls back to the path', () => {
     expect(activeMenuPath(menus, '/peoplex')).toBe('/peoplex')
@@ -112,6 +130,19 @@ describe('route access', () => {
     const ruleEditor = (me: { permissions: string[] }) => hasPermission(me, 'target:manage') && hasPermission(me, 'metric:manage')
     expect(ruleEditor(rm1)).toBe(false)
     expect(ruleEditor(mktdir)).toBe(true)
+  })
+  it('record pages need the records menu and record:read; statistics need stats:read', () => {
+    const cm02 = { menus: ['records', 'stats'], permissions: ['record:read', 'stats:read'] }
+    const mktdir = { menus: ['records', 'stats'], permissions: ['record:read', 'record:import', 'stats:read', 'stats:export'] }
+    expect(canAccess(cm02, { menu: 'records', permission: 'record:read' })).toBe(true)
+    expect(canAccess(cm02, { menu: 'stats', permission: 'stats:read' })).toBe(true)
+    expect(canAccess(cm, { menu: 'records', permission: 'record:read' })).toBe(false)
+    expect(canAccess({ menus: ['stats'], permissions: ['record:read'] }, { menu: 'stats', permission: 'stats:read' })).toBe(false)
+    // uploading and exporting are buttons
+    expect(hasPermission(cm02, 'record:import')).toBe(false)
+    expect(hasPermission(cm02, 'stats:export')).toBe(false)
+    expect(hasPermission(mktdir, 'record:import')).toBe(true)
+    expect(hasPermission(mktdir, 'stats:export')).toBe(true)
   })
   it('needs the menu and the permission', () => {
     expect(canAccess(cm, { menu: 'people', permission: 'people:read' })).toBe(true)

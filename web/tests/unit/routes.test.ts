@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { router } from '@/router'
+import { MENU_DEFS } from '@/utils/menus'
+
+const resolved = (path: string) => router.resolve(path)
+
+describe('routes', () => {
+  it('every menu page has a route that names its menu', () => {
+    for (const m of MENU_DEFS) {
+      for (const x of [m, ...(m.children ?? [])]) {
+        const r = resolved(x.path)
+        expect(r.name, x.path).not.toBe('notfound')
+        expect(r.meta.menu, x.path).toBe(m.key)
+        expect(r.meta.title, x.path).toBeTruthy()
+      }
+    }
+  })
+
+  it('business records and statistics need their menu and permission', () => {
+    expect(resolved('/record-imports').meta).toMatchObject({ menu: 'records', permission: 'record:read', title: 'menu.recordImports' })
+    expect(resolved('/records?month=2026-11&personId=5&metric=new_accounts').meta).toMatchObject({
+      menu: 'records',
+      permission: 'record:read',
+      title: 'menu.recordList',
+    })
+    expect(resolved('/stats').meta).toMatchObject({ menu: 'stats', permission: 'stats:read', title: 'menu.stats' })
+    expect(resolved('/records').name).toBe('records')
+    expect(resolved('/record-imports').name).toBe('record-imports')
+    expect(resolved('/stats').name).toBe('stats')
+  })
+})
