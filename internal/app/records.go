@@ -3,13 +3,9 @@ package app
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"cmhub/internal/access"
 	"cmhub/internal/httpapi"
@@ -34,33 +30,11 @@ func ImportRecordsFile(ctx context.Context, s *Services, code, path, month, mode
 	if inst == 0 {
 		return job.Outcome{}, fmt.Errorf("no institution with code %q", code)
 	}
-	f, err := os.Open(path)
+	req, err := httpapi.RecordFileRequest(path, month, mode, s.DB)
 	if err != nil {
 		return job.Outcome{}, err
 	}
-	h := sha256.New()
-	lines := int64(0)
-	br := bufio.NewReaderSize(f, 1<<20)
-	size := int64(0)
-	for {
-		b, err := br.ReadSlice('\n')
-		size += int64(len(b))
-		h.Write(b)
-		if len(b) > 0 && b[len(b)-1] == '\n' {
-			lines++
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			_ = f.Close()
-			return job.Outcome{}, err
-		}
-	}
-	_ = f.Close()
 	ctx = access.WithPrincipal(ctx, access.System(inst, "cli"))
-	req := httpapi.RecordImportRequest(path, filepath.Base(path), hex.EncodeToString(h.Sum(nil)), size, lines, month, mode, s.DB)
-	req.Cleanup = nil // the operator's file stays
 	return s.Records.Import(ctx, req, &job.Progress{})
 }
 

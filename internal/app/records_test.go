@@ -197,7 +197,7 @@ func TestRecordImport(t *testing.T) {
 		}
 		_, err = s.Records.StartImport(ctx, record.ImportRequest{Month: "2026-03"})
 		var ce *platform.ConflictError
-		if !asConflict(err, &ce) || ce.Code != "period_closed" {
+		if !errors.As(err, &ce) || ce.Code != "period_closed" {
 			t.Errorf("import into a closed month: %v", err)
 		}
 		out, _ = importRows(t, ctx, s, "2026-03", record.ModeAllOrNothing, [][]string{{"C-1", "2026-03-03", cs[0].IDNumber, "account_opened", "", "", "", ""}})
@@ -213,8 +213,6 @@ func TestRecordImport(t *testing.T) {
 		}
 	})
 }
-
-func asConflict(err error, ce **platform.ConflictError) bool { return errors.As(err, ce) }
 
 // TestImportRecordsFile runs the command-line path on a generated
 // institution: a generated CRM export read from disk, imported, and

@@ -192,10 +192,7 @@ func spool(part io.Reader, dir string) (*spooled, error) {
 		_ = os.Remove(f.Name())
 		return nil, err
 	}
-	if lc.zip {
-		lc.n = 0 // a workbook's line breaks say nothing about its rows: progress shows rows done only
-	}
-	return &spooled{path: f.Name(), name: name, sha256: hex.EncodeToString(h.Sum(nil)), size: n, lines: lc.n}, nil
+	return &spooled{path: f.Name(), name: name, sha256: hex.EncodeToString(h.Sum(nil)), size: n, lines: lc.lines()}, nil
 }
 
 // lineCounter counts the line breaks of a CSV upload for the progress
@@ -206,12 +203,40 @@ type lineCounter struct {
 	zip     bool
 }
 
+// lines is the line count, or 0 for a workbook, whose line breaks say
+// nothing about its rows (progress then shows rows done only).
+func (c *lineCounter) lines() int64 {
+	if c.zip {
+		return 0
+	}
+	return c.n
+}
+
 func (c *lineCounter) Write(p []byte) (int, error) {
 	if !c.started && len(p) > 0 {
 		c.started, c.zip = true, bytes.HasPrefix(p, []byte("PK"))
 	}
 	c.n += int64(bytes.Count(p, []byte{'\n'}))
 	return len(p), nil
+}
+
+// RecordFileRequest is the import of a file already on disk (the command
+// line): it is hashed and its lines counted as an upload is while spooled,
+// and it is kept when the import ends.
+func RecordFileRequest(path, month, mode string, reports Reports) (record.ImportRequest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return record.ImportRequest{}, err
+	}
+	defer func() { _ = f.Close() }()
+	h, lc := sha256.New(), &lineCounter{}
+	n, err := io.Copy(io.MultiWriter(h, lc), f)
+	if err != nil {
+		return record.ImportRequest{}, err
+	}
+	req := RecordImportRequest(path, filepath.Base(path), hex.EncodeToString(h.Sum(nil)), n, lc.lines(), month, mode, reports)
+	req.Cleanup = nil
+	return req, nil
 }
 
 // recordRequest describes a spooled file to the importer.

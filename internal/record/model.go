@@ -22,6 +22,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"cmhub/internal/customer"
 	"cmhub/internal/platform"
 )
 
@@ -272,11 +273,11 @@ func keyHash(s string) uint64 {
 	return h
 }
 
-// keyHashSlow is keyHash for text beyond ASCII, normalised as
-// customer.NormaliseIDNumber does.
+// keyHashSlow is keyHash for text beyond ASCII: normalised by the
+// customer package itself, then hashed.
 func keyHashSlow(s string) uint64 {
 	h := fnv.New64a()
-	_, _ = h.Write([]byte(strings.ToUpper(strings.Join(strings.Fields(s), ""))))
+	_, _ = h.Write([]byte(customer.NormaliseIDNumber(s)))
 	return h.Sum64()
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5/stdlib"
 
@@ -188,7 +189,7 @@ func (db *DB) LoadCredits(ctx context.Context, next func() (*record.Row, bool)) 
 				return fmt.Errorf("store: unexpected driver connection %T", dc)
 			}
 			tag, err := c.Conn().PgConn().CopyFrom(ctx, &copyText{next: next},
-				"COPY business_records ("+joinCols(creditCols)+") FROM STDIN")
+				"COPY business_records ("+strings.Join(creditCols, ", ")+") FROM STDIN")
 			n = tag.RowsAffected()
 			return err
 		})
@@ -214,17 +215,6 @@ func (db *DB) LoadCredits(ctx context.Context, next func() (*record.Row, bool)) 
 		vals[10], vals[11], vals[12], vals[13], vals[14] = r.UnitID, int64(r.ShareBP), r.Explicit, r.ContentHash, r.ImportID
 		return vals, nil
 	})
-}
-
-func joinCols(cols []string) string {
-	s := ""
-	for i, c := range cols {
-		if i > 0 {
-			s += ", "
-		}
-		s += c
-	}
-	return s
 }
 
 // copyText encodes rows in COPY's text format as the connection reads them.
