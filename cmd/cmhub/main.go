@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -42,6 +43,7 @@ usage:
   cmhub gen     --managers N --customers M [--code GEN] [--db URL]  a synthetic institution for benchmarks
   cmhub gen-records --month YYYY-MM --records N --customers M --out F.csv   synthetic business records for it
   cmhub import-records --institution CODE --month YYYY-MM --file F [--mode valid_rows] [--db URL]   import business records
+  cmhub bench-import --institution CODE --month YYYY-MM --file F [--db URL]   time an import against the engine's raw bulk load
   cmhub version
 
 Environment: CMHUB_ADDR, CMHUB_DATA_DIR, CMHUB_DATABASE_URL, CMHUB_SESSION_SECRET.
@@ -209,6 +211,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		file := fs.String("file", "", "CSV or XLSX file of business records")
 		month := fs.String("month", "", "the month imported, YYYY-MM")
 		mode := fs.String("mode", "all_or_nothing", "all_or_nothing or valid_rows")
+		cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (for a slow import)")
 		if err := fs.Parse(rest); err != nil {
 			return exitCode(2)
 		}
@@ -222,6 +225,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		}
 		defer func() { _ = db.Close() }()
 		s := app.NewServices(db, platform.SystemClock{}, auth.Config{Secret: []byte("cli-never-signs-sessions-0000000000")})
+		if *cpuProfile != "" {
+			stop, err := startCPUProfile(*cpuProfile)
+			if err != nil {
+				return err
+			}
+			defer stop()
+		}
 		start := time.Now()
 		out, err := app.ImportRecordsFile(ctx, s, *code, *file, *month, *mode)
 		if err != nil {
@@ -235,6 +245,34 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		if out.Status != "succeeded" {
 			return exitCode(1)
 		}
+		return nil
+
+	case "bench-import":
+		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+		var d dbFlags
+		d.register(fs)
+		code := fs.String("institution", "", "institution code")
+		file := fs.String("file", "", "CSV or XLSX file of business records")
+		month := fs.String("month", "", "a month without records yet, YYYY-MM")
+		if err := fs.Parse(rest); err != nil {
+			return exitCode(2)
+		}
+		if *code == "" || *file == "" || *month == "" {
+			fmt.Fprintln(os.Stderr, "bench-import needs --institution, --file and --month")
+			return exitCode(2)
+		}
+		db, err := app.OpenStore(ctx, d.url())
+		if err != nil {
+			return err
+		}
+		defer func() { _ = db.Close() }()
+		s := app.NewServices(db, platform.SystemClock{}, auth.Config{Secret: []byte("cli-never-signs-sessions-0000000000")})
+		b, err := app.BenchImport(ctx, s, *code, *file, *month)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "engine %s: import %s; raw bulk load of the same %d stored rows %s; import at %.0f%% of the raw speed\n",
+			db.Engine(), b.Import.Round(time.Millisecond), b.Stored, b.Raw.Round(time.Millisecond), 100*b.Ratio())
 		return nil
 
 	case "gen-records":
@@ -371,4 +409,20 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	}
 	fmt.Fprintf(stdout, "user %s created (id %d, roles %s)\n", u.Username, u.ID, strings.Join(codes, ","))
 	return nil
+}
+
+// startCPUProfile writes a CPU profile to path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }

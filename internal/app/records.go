@@ -6,29 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"cmhub/internal/access"
 	"cmhub/internal/httpapi"
 	"cmhub/internal/job"
 	"cmhub/internal/platform"
+	"cmhub/internal/record"
 )
 
 // ImportRecordsFile imports a business-record file for an institution from
 // the command line, synchronously, as the system actor: what operators run
 // for a month's bulk file, and what the whole-command benchmark times.
 func ImportRecordsFile(ctx context.Context, s *Services, code, path, month, mode string) (job.Outcome, error) {
-	insts, err := s.DB.Institutions(ctx)
+	inst, err := institutionID(ctx, s, code)
 	if err != nil {
 		return job.Outcome{}, err
-	}
-	var inst int64
-	for _, in := range insts {
-		if in.Code == code {
-			inst = in.ID
-		}
-	}
-	if inst == 0 {
-		return job.Outcome{}, fmt.Errorf("no institution with code %q", code)
 	}
 	req, err := httpapi.RecordFileRequest(path, month, mode, s.DB)
 	if err != nil {
@@ -36,6 +29,19 @@ func ImportRecordsFile(ctx context.Context, s *Services, code, path, month, mode
 	}
 	ctx = access.WithPrincipal(ctx, access.System(inst, "cli"))
 	return s.Records.Import(ctx, req, &job.Progress{})
+}
+
+func institutionID(ctx context.Context, s *Services, code string) (int64, error) {
+	insts, err := s.DB.Institutions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, in := range insts {
+		if in.Code == code {
+			return in.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("no institution with code %q", code)
 }
 
 // GenRecordsCSV writes n synthetic business records for month over the
@@ -79,4 +85,51 @@ func GenRecordsCSV(w io.Writer, month string, n, customers int) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// ImportBench is what BenchImport measured.
+type ImportBench struct {
+	Outcome job.Outcome
+	Import  time.Duration // the whole import: describe the file, read, check, credit, load, commit
+	Stored  int64         // rows the import stored (a record credited to two managers is two)
+	Raw     time.Duration // the engine's bare bulk load of the same stored rows
+}
+
+// Ratio is the import's speed as a share of the raw load's.
+func (b ImportBench) Ratio() float64 {
+	if b.Import <= 0 {
+		return 0
+	}
+	return b.Raw.Seconds() / b.Import.Seconds()
+}
+
+// BenchImport imports a file into a month that holds no records yet and
+// then times the engine's raw bulk load of the rows it stored, in the
+// same run on the same machine: the comparison docs/performance.md
+// reports (`cmhub bench-import`).
+func BenchImport(ctx context.Context, s *Services, code, path, month string) (ImportBench, error) {
+	var b ImportBench
+	start := time.Now()
+	out, err := ImportRecordsFile(ctx, s, code, path, month, record.ModeAllOrNothing)
+	b.Import, b.Outcome = time.Since(start), out
+	if err != nil {
+		return b, err
+	}
+	res, ok := out.Result.(record.Result)
+	if out.Status != job.Succeeded || !ok {
+		return b, fmt.Errorf("bench import: %s", out.Message)
+	}
+	if res.Inserted != res.Rows {
+		return b, fmt.Errorf("bench import: month %s already held %d of the file's records; use a month without records", month, res.Rows-res.Inserted)
+	}
+	m, err := platform.ParsePeriod(month)
+	if err != nil {
+		return b, err
+	}
+	inst, err := institutionID(ctx, s, code)
+	if err != nil {
+		return b, err
+	}
+	b.Stored, b.Raw, err = s.DB.RawLoadBaseline(ctx, inst, record.MonthNumber(m))
+	return b, err
 }

@@ -101,8 +101,7 @@ type importer struct {
 	ppl       *people
 	cust      *customers
 	inScope   func(unit int64) bool
-	existing  map[uint64]uint64 // source hash → content hash, the month's records
-	seen      map[uint64]int32  // source hash → row number, this file
+	records   *recordTable // source hashes: the month's stored records and this file's rows
 	importID  int64
 	replaced  []string
 	newByID   map[string]Row // the new content of replaced records, for the audit
@@ -181,7 +180,10 @@ func (s *Service) Import(ctx context.Context, req ImportRequest, pr *job.Progres
 		}
 		im.importID = log.ID
 		pr.Phase("writing")
-		if _, err := s.Store.LoadCredits(ctx, im.rows(src, pr)); err != nil {
+		next, wait := pipeline(im.rows(src, pr))
+		_, err = s.Store.LoadCredits(ctx, next)
+		wait() // the reader's state is the importer's again
+		if err != nil {
 			return err
 		}
 		if im.readErr != nil {
@@ -264,15 +266,16 @@ func (im *importer) prepare(ctx context.Context, hint int) error {
 
 // loadExisting reads the month's records as they stand under the lock.
 func (im *importer) loadExisting(ctx context.Context, hint int) error {
-	im.existing = map[uint64]uint64{}
+	// Sized for the file: a re-import holds the same ids; a month of other
+	// records grows the table.
+	im.records = newRecordTable(hint)
 	err := im.s.Store.EachRecordKey(ctx, im.p.Institution, im.monthNo, func(id string, h int64) error {
-		im.existing[sourceHash(id)] = uint64(h)
+		im.records.store(sourceHash(id), uint64(h))
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("existing records: %w", err)
 	}
-	im.seen = make(map[uint64]int32, hint)
 	return nil
 }
 
@@ -319,6 +322,85 @@ func (im *importer) rows(src Source, pr *job.Progress) func() (*Row, bool) {
 		pos++
 		return &buf[pos-1], true
 	}
+}
+
+// pipelineBatch is how many rows the reading goroutine hands over at once.
+const pipelineBatch = 2048
+
+// pipeline runs gen — reading, checking and crediting the file — on its
+// own goroutine, a few batches ahead of the writer, so that the two use
+// both cores (SQLite writes on the importer's own goroutine; PostgreSQL's
+// COPY encoding shares it). next yields gen's rows in order; wait stops
+// gen early if the writer gave up, and returns once gen is done, after
+// which the importer's state may be read again.
+func pipeline(gen func() (*Row, bool)) (next func() (*Row, bool), wait func()) {
+	full := make(chan []Row, 2)
+	free := make(chan []Row, 4)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(full)
+		for more := true; more; {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			var b []Row
+			select {
+			case b = <-free:
+				b = b[:0]
+			default:
+				b = make([]Row, 0, pipelineBatch)
+			}
+			for len(b) < pipelineBatch {
+				r, ok := gen()
+				if !ok {
+					more = false
+					break
+				}
+				b = append(b, *r)
+			}
+			if len(b) == 0 {
+				return
+			}
+			select {
+			case full <- b:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	var cur []Row
+	pos := 0
+	next = func() (*Row, bool) {
+		for pos == len(cur) {
+			if cur != nil {
+				select {
+				case free <- cur:
+				default:
+				}
+			}
+			var ok bool
+			if cur, ok = <-full; !ok {
+				cur, pos = nil, 0
+				return nil, false
+			}
+			pos = 0
+		}
+		pos++
+		return &cur[pos-1], true
+	}
+	var once bool
+	wait = func() {
+		if !once {
+			once = true
+			close(stop)
+		}
+		<-done
+	}
+	return next, wait
 }
 
 // fail records a problem of the current row.
@@ -419,12 +501,12 @@ func (im *importer) credit(num int, v, raw []string, out []Row, owners []attRow,
 			mgr = i
 		}
 	}
-	sh := sourceHash(src)
+	var old uint64
+	var exists bool
 	if len(im.rowErrors) == 0 {
-		if first, dup := im.seen[sh]; dup {
+		var first int32
+		if first, old, exists = im.records.see(sourceHash(src), int32(num)); first != 0 {
 			im.fail(num, colSource, fmt.Sprintf("流水号与第 %d 行重复 the same source id as row %d", first, first))
-		} else {
-			im.seen[sh] = int32(num)
 		}
 	}
 	if len(im.rowErrors) > 0 {
@@ -432,7 +514,6 @@ func (im *importer) credit(num int, v, raw []string, out []Row, owners []attRow,
 		return out, owners
 	}
 	hash := contentHash(day, ch, typ.Key, amount, qty, product, v[7])
-	old, exists := im.existing[sh]
 	if exists && old == hash {
 		im.res.Unchanged++
 		return out, owners

@@ -2,7 +2,9 @@ package record
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"cmhub/internal/platform"
@@ -19,23 +21,25 @@ import (
 // normalised ID number; slot i holds id[i], branch[i] (an index into
 // branches) and the attribution rows att[attStart[i]:attStart[i+1]].
 type customers struct {
-	slot     map[uint64]int32
+	slot     *idTable
 	id       []int64
-	branch   []int32
+	branch   []uint16
 	branches []int64
 	attStart []int32
 	att      []attRow
 	// collided holds hashes shared by two different ID numbers: such a
 	// customer cannot be resolved by hash and is reported, never guessed.
 	collided map[uint64]bool
+	first    int32 // the month's first day number: attRow days count from it
 }
 
 // attRow is one attribution row: a person (index into people.ids), a share
-// and its validity [from, to) in day numbers.
+// and its validity [from, to) as days of the month counted from 0 (the
+// index covers one month), in eight bytes.
 type attRow struct {
 	person   int32
 	share    int16
-	from, to int32
+	from, to uint8
 }
 
 // CustomerKey is what the store streams per customer.
@@ -125,24 +129,27 @@ func (p *people) person(id int64) int32 {
 // their attributions overlapping the month, also by customer id, are
 // merged in.
 func loadCustomers(ctx context.Context, st Store, inst int64, month platform.Period, ppl *people, sizeHint int) (*customers, error) {
-	c := &customers{slot: make(map[uint64]int32, sizeHint), collided: map[uint64]bool{}}
-	branchIdx := map[int64]int32{}
+	c := &customers{slot: newIDTable(sizeHint), collided: map[uint64]bool{}}
+	branchIdx := map[int64]uint16{}
+	first, end := epochDay(month.Start()), epochDay(month.End())+1
 	err := st.EachCustomerKey(ctx, inst, func(k CustomerKey) error {
 		h := keyHash(k.IDNumber)
-		if _, dup := c.slot[h]; dup {
+		if !c.slot.add(h, int32(len(c.id))) {
 			c.collided[h] = true
 			return nil
 		}
 		b, ok := branchIdx[k.BranchID]
 		if !ok {
-			b = int32(len(c.branches))
+			if len(c.branches) > math.MaxUint16 {
+				return errors.New("more than 65 535 branches")
+			}
+			b = uint16(len(c.branches))
 			branchIdx[k.BranchID] = b
 			c.branches = append(c.branches, k.BranchID)
 		}
 		if n := len(c.id); n > 0 && c.id[n-1] >= k.ID {
 			return fmt.Errorf("customers out of order at id %d", k.ID)
 		}
-		c.slot[h] = int32(len(c.id))
 		c.id = append(c.id, k.ID)
 		c.branch = append(c.branch, b)
 		return nil
@@ -161,7 +168,11 @@ func loadCustomers(ctx context.Context, st Store, inst int64, month platform.Per
 		if cur == len(c.id) || c.id[cur] != a.CustomerID {
 			return nil // a customer created after the customers were read
 		}
-		c.att = append(c.att, attRow{person: ppl.person(a.PersonID), share: int16(a.ShareBP), from: epochDay(a.From), to: toDay(a.To)})
+		from, to := max(epochDay(a.From), first), min(toDay(a.To), end)
+		if from >= to {
+			return nil // not in force on any day of the month
+		}
+		c.att = append(c.att, attRow{person: ppl.person(a.PersonID), share: int16(a.ShareBP), from: uint8(from - first), to: uint8(to - first)})
 		return nil
 	})
 	if err != nil {
@@ -172,25 +183,28 @@ func loadCustomers(ctx context.Context, st Store, inst int64, month platform.Per
 		c.attStart[cur] = int32(len(c.att))
 	}
 	c.att = slices.Clip(c.att)
+	c.first = first
 	return c, nil
 }
 
 // lookup returns the slot of a customer ID number, or -1.
 func (c *customers) lookup(h uint64) int32 {
-	if c.collided[h] {
+	if len(c.collided) > 0 && c.collided[h] {
 		return -1
 	}
-	if i, ok := c.slot[h]; ok {
+	if i, ok := c.slot.get(h); ok {
 		return i
 	}
 	return -1
 }
 
-// owners returns the attribution rows of slot i in force on day.
+// owners returns the attribution rows of slot i in force on day (a day
+// number inside the month).
 func (c *customers) owners(i int32, day int32, out []attRow) []attRow {
 	out = out[:0]
+	d := uint8(day - c.first)
 	for _, a := range c.att[c.attStart[i]:c.attStart[i+1]] {
-		if a.from <= day && day < a.to {
+		if a.from <= d && d < a.to {
 			out = append(out, a)
 		}
 	}

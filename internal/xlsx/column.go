@@ -123,6 +123,14 @@ func matchKey(s string) string {
 // trimCell trims what users cannot see: spaces (including the ideographic
 // space and NBSP), zero-width spaces and stray BOMs.
 func trimCell(s string) string {
+	// Most cells start and end with a printable ASCII character: nothing
+	// to trim, and no rune decoding needed to know it.
+	if s == "" {
+		return s
+	}
+	if a, z := s[0], s[len(s)-1]; a > ' ' && a < 0x7f && z > ' ' && z < 0x7f {
+		return s
+	}
 	return strings.TrimFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff'
 	})

@@ -13,13 +13,21 @@ import (
 	"golang.org/x/text/transform"
 )
 
-// csvSource reads comma-separated text in UTF-8 or GB18030.
+// csvSource reads comma-separated text in UTF-8 or GB18030. A line
+// without a double quote — nearly every line of a system export — is
+// split at its commas directly; a line with one is handed to encoding/csv
+// (with the lines after it while a quoted field continues), so quoting
+// follows the standard library exactly. The fuzz test holds both paths to
+// encoding/csv's answers.
 type csvSource struct {
-	dec *textDecoder
-	cr  *csv.Reader
+	dec  *textDecoder
+	br   *bufio.Reader // the decoded text
+	cr   *csv.Reader   // reads from feed: the records with quotes
+	feed *lineFeeder
 
-	prevNum int // row number of the previous record
-	prevEnd int // last line of the previous record
+	line    int    // physical lines read
+	extra   int    // lines inside multi-line records: rows = lines - extra
+	scratch []byte // a line longer than br's buffer
 }
 
 func newCSVSource(br *bufio.Reader, head []byte) *csvSource {
@@ -28,39 +36,137 @@ func newCSVSource(br *bufio.Reader, head []byte) *csvSource {
 		_, _ = br.Discard(3) // cannot fail: the bytes are buffered
 		dec.r, dec.enc = br, "utf-8-bom"
 	}
-	cr := csv.NewReader(dec)
-	cr.FieldsPerRecord = -1 // rows may be shorter or longer than the header
-	return &csvSource{dec: dec, cr: cr}
+	s := &csvSource{dec: dec, br: bufio.NewReaderSize(dec, 64<<10)}
+	s.feed = &lineFeeder{src: s}
+	s.cr = csv.NewReader(s.feed)
+	s.cr.FieldsPerRecord = -1 // rows may be shorter or longer than the header
+	return s
+}
+
+// readLine returns the next physical line with its line break, or io.EOF.
+// The bytes are valid until the next call.
+func (s *csvSource) readLine() ([]byte, error) {
+	line, err := s.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		s.scratch = append(s.scratch[:0], line...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			line, err = s.br.ReadSlice('\n')
+			s.scratch = append(s.scratch, line...)
+		}
+		line = s.scratch
+	}
+	switch {
+	case len(line) > 0:
+		s.line++
+		return line, nil
+	case err == nil:
+		return nil, io.EOF // cannot happen: ReadSlice returns data or an error
+	default:
+		return nil, err
+	}
 }
 
 func (s *csvSource) next() ([]string, int, error) {
-	rec, err := s.cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, 0, io.EOF
+	for {
+		line, err := s.readLine()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, 0, io.EOF
+			}
+			return nil, 0, readError(err)
+		}
+		if bytes.IndexByte(line, '"') >= 0 {
+			return s.quoted(line)
+		}
+		// As encoding/csv: a final CR LF or LF ends the line, a CR
+		// before the end of the file is dropped, blank lines are skipped.
+		n := len(line)
+		if line[n-1] == '\n' {
+			n--
+			if n > 0 && line[n-1] == '\r' {
+				n--
+			}
+		} else if line[n-1] == '\r' {
+			n--
+		}
+		if n == 0 {
+			continue
+		}
+		if s.dec.invalidBytes(line[:n]) {
+			return nil, 0, s.dec.lineError(s.line)
+		}
+		text := string(line[:n])
+		rec := make([]string, 0, bytes.Count(line[:n], []byte{','})+1)
+		for {
+			i := strings.IndexByte(text, ',')
+			if i < 0 {
+				rec = append(rec, text)
+				break
+			}
+			rec = append(rec, text[:i])
+			text = text[i+1:]
+		}
+		return rec, s.line - s.extra, nil
 	}
+}
+
+// quoted reads the record that starts with line through encoding/csv.
+func (s *csvSource) quoted(line []byte) ([]string, int, error) {
+	first := s.line
+	s.feed.start(line)
+	rec, err := s.cr.Read()
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return nil, 0, newFileError(ErrFormat, pe.Err, "第 %d 行 CSV 格式错误（引号不匹配？） line %d: malformed CSV (unbalanced quotes?)", pe.Line, pe.Line)
+		at := first + pe.Line - s.feed.fedBefore
+		return nil, 0, newFileError(ErrFormat, pe.Err, "第 %d 行 CSV 格式错误（引号不匹配？） line %d: malformed CSV (unbalanced quotes?)", at, at)
 	}
 	if err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF // the feeder had a line: cannot happen
+		}
 		return nil, 0, readError(err)
 	}
 	for i, f := range rec {
 		if s.dec.invalid(f) {
-			line, _ := s.cr.FieldPos(i)
-			return nil, 0, s.dec.lineError(line)
+			l, _ := s.cr.FieldPos(i)
+			at := first + l - s.feed.fedBefore
+			return nil, 0, s.dec.lineError(at)
 		}
 	}
-	// csv.Reader skips blank lines but a spreadsheet program shows them as
-	// rows, so count them, and count a record with line breaks inside
-	// quotes as one row.
-	start, _ := s.cr.FieldPos(0)
-	last := len(rec) - 1
-	end, _ := s.cr.FieldPos(last)
-	end += strings.Count(rec[last], "\n")
-	s.prevNum += start - s.prevEnd
-	s.prevEnd = end
-	return rec, s.prevNum, nil
+	// A record with line breaks inside quotes is one row.
+	num := first - s.extra
+	s.extra += s.line - first
+	return rec, num, nil
+}
+
+// lineFeeder gives encoding/csv one physical line at a time, so that its
+// buffer never holds the start of the next record: a record's first line,
+// then the following lines only while the record continues.
+type lineFeeder struct {
+	src       *csvSource
+	pending   []byte
+	fed       int // lines given to encoding/csv
+	fedBefore int // lines given before the current record's first, plus one
+}
+
+func (f *lineFeeder) start(line []byte) {
+	f.pending = line
+	f.fed++
+	f.fedBefore = f.fed
+}
+
+func (f *lineFeeder) Read(p []byte) (int, error) {
+	if len(f.pending) == 0 {
+		line, err := f.src.readLine()
+		if err != nil {
+			return 0, err
+		}
+		f.pending = line
+		f.fed++
+	}
+	n := copy(p, f.pending)
+	f.pending = f.pending[n:]
+	return n, nil
 }
 
 func (s *csvSource) encoding() string { return s.dec.encoding() }
@@ -147,6 +253,14 @@ func (d *textDecoder) encoding() string {
 		return "utf-8"
 	}
 	return d.enc
+}
+
+// invalidBytes is invalid for a whole line.
+func (d *textDecoder) invalidBytes(b []byte) bool {
+	if d.enc == "gb18030" {
+		return bytes.Contains(b, []byte("\uFFFD"))
+	}
+	return !utf8.Valid(b)
 }
 
 // invalid reports whether a decoded field shows bytes the chosen encoding

@@ -2,9 +2,14 @@ package xlsx
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
+	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -182,4 +187,58 @@ func zipPart(f *testing.F, zr *zip.Reader, name string) []byte {
 		return b
 	}
 	return nil
+}
+
+// FuzzCSVSplit holds the CSV reader (its own splitter for lines without
+// quotes, encoding/csv for the rest) to what encoding/csv alone answers
+// for the same text: the same records, row numbers that count blank lines
+// and count a record spanning lines once, the same failing line.
+func FuzzCSVSplit(f *testing.F) {
+	for _, s := range []string{
+		"a,b,c\nd,e,f\n", "a,\"b,c\"\n\"x\ny\",z\r\nq\n", "\n\r\na,b\r\n\r\n", "a,b\r", "\"a\"\"b\",c\n1,\"2\n3\n4\",5\n6\n",
+		"a,b\"c\n", "\"a\"x,b\n", "\"open\n", ",,\n,\n", "a\rb,c\n", "x\n\"a\nb\"\n\ny\n", "\"\"\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for i := range data {
+			data[i] &= 0x7f // ASCII: quoting is all ASCII, and the encoding is tested elsewhere
+		}
+		cr := csv.NewReader(bytes.NewReader(data))
+		cr.FieldsPerRecord = -1
+		src := newCSVSource(bufio.NewReader(bytes.NewReader(data)), data[:min(len(data), 3)])
+		prevNum, prevEnd := 0, 0
+		for rec := 0; ; rec++ {
+			want, wantErr := cr.Read()
+			got, num, err := src.next()
+			if wantErr != nil {
+				var pe *csv.ParseError
+				switch {
+				case errors.Is(wantErr, io.EOF):
+					if !errors.Is(err, io.EOF) {
+						t.Fatalf("record %d: encoding/csv ends, got %q, %v", rec, got, err)
+					}
+				case errors.As(wantErr, &pe):
+					var fe *fileError
+					if !errors.As(err, &fe) || !strings.Contains(fe.msg, fmt.Sprintf("第 %d 行", pe.Line)) {
+						t.Fatalf("record %d: encoding/csv fails with %v, got %q, %v", rec, wantErr, got, err)
+					}
+				default:
+					t.Fatal(wantErr)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got, want) {
+				t.Fatalf("record %d: got %q, %v; want %q", rec, got, err, want)
+			}
+			start, _ := cr.FieldPos(0)
+			end, _ := cr.FieldPos(len(want) - 1)
+			end += strings.Count(want[len(want)-1], "\n")
+			prevNum += start - prevEnd
+			prevEnd = end
+			if num != prevNum {
+				t.Fatalf("record %d %q: row %d, want %d", rec, want, num, prevNum)
+			}
+		}
+	})
 }
