@@ -211,6 +211,12 @@ func (s *Service) Import(ctx context.Context, req ImportRequest, pr *job.Progres
 	case err != nil:
 		return job.Outcome{}, err
 	}
+	if im.res.Inserted+im.res.Replaced > 0 {
+		// The records are in; an index left behind only slows queries
+		// down until autovacuum catches up, so its error is not the
+		// import's.
+		_ = s.Store.SummarizeRecords(ctx)
+	}
 	return im.outcome(ctx, job.Succeeded)
 }
 
@@ -269,7 +275,11 @@ func (im *importer) loadExisting(ctx context.Context, hint int) error {
 	// Sized for the file: a re-import holds the same ids; a month of other
 	// records grows the table.
 	im.records = newRecordTable(hint)
-	err := im.s.Store.EachRecordKey(ctx, im.p.Institution, im.monthNo, func(id string, h int64) error {
+	imported, err := im.s.Store.MonthImported(ctx, im.p.Institution, im.res.Month)
+	if err != nil || !imported {
+		return err // a month never imported holds nothing to read
+	}
+	err = im.s.Store.EachRecordKey(ctx, im.p.Institution, im.monthNo, func(id string, h int64) error {
 		im.records.store(sourceHash(id), uint64(h))
 		return nil
 	})

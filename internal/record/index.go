@@ -125,48 +125,39 @@ func (p *people) person(id int64) int32 {
 	return i
 }
 
-// loadCustomers builds the customer index: customers stream in by id, then
-// their attributions overlapping the month, also by customer id, are
-// merged in.
+// loadCustomers builds the customer index from one stream of customers by
+// id, each with its attribution rows overlapping the month.
 func loadCustomers(ctx context.Context, st Store, inst int64, month platform.Period, ppl *people, sizeHint int) (*customers, error) {
 	c := &customers{slot: newIDTable(sizeHint), collided: map[uint64]bool{}}
 	branchIdx := map[int64]uint16{}
 	first, end := epochDay(month.Start()), epochDay(month.End())+1
-	err := st.EachCustomerKey(ctx, inst, func(k CustomerKey) error {
-		h := keyHash(k.IDNumber)
-		if !c.slot.add(h, int32(len(c.id))) {
-			c.collided[h] = true
-			return nil
-		}
-		b, ok := branchIdx[k.BranchID]
-		if !ok {
-			if len(c.branches) > math.MaxUint16 {
-				return errors.New("more than 65 535 branches")
+	err := st.EachCustomerKey(ctx, inst, month.Start(), month.End(), func(k CustomerKey, a *AttributionSpan) error {
+		n := len(c.id)
+		if n == 0 || c.id[n-1] != k.ID {
+			if n > 0 && c.id[n-1] > k.ID {
+				return fmt.Errorf("customers out of order at id %d", k.ID)
 			}
-			b = uint16(len(c.branches))
-			branchIdx[k.BranchID] = b
-			c.branches = append(c.branches, k.BranchID)
+			h := keyHash(k.IDNumber)
+			if !c.slot.add(h, int32(n)) {
+				// Two ID numbers with one hash: the later customer gets a
+				// slot nobody can look up, and the hash is reported.
+				c.collided[h] = true
+			}
+			b, ok := branchIdx[k.BranchID]
+			if !ok {
+				if len(c.branches) > math.MaxUint16 {
+					return errors.New("more than 65 535 branches")
+				}
+				b = uint16(len(c.branches))
+				branchIdx[k.BranchID] = b
+				c.branches = append(c.branches, k.BranchID)
+			}
+			c.id = append(c.id, k.ID)
+			c.branch = append(c.branch, b)
+			c.attStart = append(c.attStart, int32(len(c.att)))
 		}
-		if n := len(c.id); n > 0 && c.id[n-1] >= k.ID {
-			return fmt.Errorf("customers out of order at id %d", k.ID)
-		}
-		c.id = append(c.id, k.ID)
-		c.branch = append(c.branch, b)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("customers: %w", err)
-	}
-	c.attStart = make([]int32, len(c.id)+1)
-	cur := 0 // the slot whose rows are being read
-	err = st.EachAttribution(ctx, inst, month.Start(), month.End(), func(a AttributionSpan) error {
-		// Both streams are ordered by customer id: advance to its slot.
-		for cur < len(c.id) && c.id[cur] < a.CustomerID {
-			cur++
-			c.attStart[cur] = int32(len(c.att))
-		}
-		if cur == len(c.id) || c.id[cur] != a.CustomerID {
-			return nil // a customer created after the customers were read
+		if a == nil {
+			return nil
 		}
 		from, to := max(epochDay(a.From), first), min(toDay(a.To), end)
 		if from >= to {
@@ -176,12 +167,9 @@ func loadCustomers(ctx context.Context, st Store, inst int64, month platform.Per
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("attributions: %w", err)
+		return nil, fmt.Errorf("customers: %w", err)
 	}
-	for cur < len(c.id) {
-		cur++
-		c.attStart[cur] = int32(len(c.att))
-	}
+	c.attStart = append(c.attStart, int32(len(c.att)))
 	c.att = slices.Clip(c.att)
 	c.first = first
 	return c, nil

@@ -20,17 +20,22 @@ type Store interface {
 	Units(ctx context.Context, institution int64, asOf platform.Date) ([]org.Unit, error)
 	RecordTypes(ctx context.Context, institution int64) ([]Type, error)
 
-	// EachCustomerKey streams every customer of the institution, by id.
-	EachCustomerKey(ctx context.Context, institution int64, fn func(CustomerKey) error) error
-	// EachAttribution streams the attribution rows of the institution's
-	// customers in force on some day of [from, to], by customer id.
-	EachAttribution(ctx context.Context, institution int64, from, to platform.Date, fn func(AttributionSpan) error) error
+	// EachCustomerKey streams every customer of the institution by id,
+	// each with its attribution rows in force on some day of [from, to]:
+	// fn is called once per attribution row, or once with nil for a
+	// customer without one. One ordered scan of both tables.
+	EachCustomerKey(ctx context.Context, institution int64, from, to platform.Date, fn func(CustomerKey, *AttributionSpan) error) error
 	// ManagerSpans returns the unit records of the institution's people
 	// in force on some day of [from, to].
 	ManagerSpans(ctx context.Context, institution int64, from, to platform.Date) ([]Span, error)
 
 	// LockRecordMonth takes the month's import lock for the transaction.
 	LockRecordMonth(ctx context.Context, institution int64, month string) error
+	// SummarizeRecords brings the month index up to date after a load.
+	SummarizeRecords(ctx context.Context) error
+	// MonthImported reports whether an import of the month ever committed
+	// (only then can the month hold records).
+	MonthImported(ctx context.Context, institution int64, month string) (bool, error)
 	// EachRecordKey streams the source id and content hash of every record of a month.
 	EachRecordKey(ctx context.Context, institution int64, month int, fn func(sourceID string, hash int64) error) error
 	CreateRecordImport(ctx context.Context, l *ImportLog) error
