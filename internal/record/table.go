@@ -68,6 +68,11 @@ func (t *idTable) get(k uint64) (int32, bool) {
 	return t.e[i].val, ok
 }
 
+// peek loads k's home slot and returns its key, for readAhead.
+func (t *idTable) peek(k uint64) uint64 {
+	return t.e[home(k, len(t.e)-1)].key
+}
+
 // add inserts k → v unless k is present; it reports whether it inserted.
 func (t *idTable) add(k uint64, v int32) bool {
 	if (t.n+1)*100 > (len(t.e)-1)*maxLoadPct {
@@ -146,6 +151,11 @@ func (t *recordTable) entry(k uint64) *recordEntry {
 			i = 0
 		}
 	}
+}
+
+// peek loads k's home slot and returns its key, for readAhead.
+func (t *recordTable) peek(k uint64) uint64 {
+	return t.e[home(k, len(t.e)-1)].key
 }
 
 // store records the content hash stored for k.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"cmhub/internal/access"
@@ -53,9 +54,13 @@ func (db *DB) RecordTypes(ctx context.Context, institution int64) ([]record.Type
 // sort, no per-person lookup), the bytes of the ID number scanned without
 // a string per row.
 func (db *DB) EachCustomerKey(ctx context.Context, institution int64, from, to platform.Date, fn func(record.CustomerKey, *record.AttributionSpan) error) error {
-	rows, err := db.query(ctx, `SELECT c.id, c.id_number, c.branch_id, a.person_id, a.share_bp, a.valid_from, a.valid_to
+	const q = `SELECT c.id, c.id_number, c.branch_id, a.person_id, a.share_bp, a.valid_from, a.valid_to
 		FROM customers c LEFT JOIN customer_attributions a ON a.customer_id = c.id AND a.valid_from <= ? AND a.valid_to > ?
-		WHERE c.institution_id = ? ORDER BY c.id`, to, from, institution)
+		WHERE c.institution_id = ? ORDER BY c.id`
+	if db.engine == Postgres {
+		return db.pgEachCustomerKey(ctx, q, institution, from, to, fn)
+	}
+	rows, err := db.query(ctx, q, to, from, institution)
 	if err != nil {
 		return fmt.Errorf("customer keys: %w", err)
 	}
@@ -80,6 +85,60 @@ func (db *DB) EachCustomerKey(ctx context.Context, institution int64, from, to p
 		}
 	}
 	return rows.Err()
+}
+
+// pgEachCustomerKey is EachCustomerKey through pgx itself: its typed scan
+// of ten million rows takes a fraction of database/sql's reflection.
+func (db *DB) pgEachCustomerKey(ctx context.Context, q string, institution int64, from, to platform.Date, fn func(record.CustomerKey, *record.AttributionSpan) error) error {
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("customer keys: %w", err)
+	}
+	defer func() { _ = conn.Close() }()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: unexpected driver connection %T", dc)
+		}
+		rows, err := c.Conn().Query(ctx, rebind(Postgres, q), to.Time(), from.Time(), institution)
+		if err != nil {
+			return fmt.Errorf("customer keys: %w", err)
+		}
+		defer rows.Close()
+		var k record.CustomerKey
+		var a record.AttributionSpan
+		var idn []byte
+		var person pgtype.Int8
+		var share pgtype.Int4
+		var af, at pgtype.Date
+		for rows.Next() {
+			if err := rows.Scan(&k.ID, &idn, &k.BranchID, &person, &share, &af, &at); err != nil {
+				return fmt.Errorf("customer keys: %w", err)
+			}
+			k.IDNumber = unsafeString(idn)
+			span := (*record.AttributionSpan)(nil)
+			if person.Valid {
+				a.CustomerID, a.PersonID, a.ShareBP = k.ID, person.Int64, int(share.Int32)
+				a.From, a.To = pgDate(af), pgDate(at)
+				span = &a
+			}
+			if err := fn(k, span); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("customer keys: %w", err)
+		}
+		return nil
+	})
+}
+
+// pgDate converts a scanned DATE; infinity is the end of time.
+func pgDate(d pgtype.Date) platform.Date {
+	if d.InfinityModifier == pgtype.Infinity {
+		return platform.EndOfTime()
+	}
+	return platform.DateOf(d.Time)
 }
 
 // SummarizeRecords brings the month index up to date after a load: on
