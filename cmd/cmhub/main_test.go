@@ -51,3 +51,16 @@ func TestCLI(t *testing.T) {
 		t.Fatal("unknown command accepted")
 	}
 }
+
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]int64{"900000000": 900000000, "512MiB": 512 << 20, "2GiB": 2 << 30, "64KiB": 64 << 10} {
+		if got, err := parseBytes(in); err != nil || got != want {
+			t.Errorf("parseBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "0", "-1GiB", "1TB", "GiB", "9999999999GiB"} {
+		if _, err := parseBytes(bad); err == nil {
+			t.Errorf("parseBytes(%q) accepted", bad)
+		}
+	}
+}
