@@ -43,7 +43,7 @@ usage:
   cmhub user add --username NAME [--admin] [--person EMPNO]         add a user (password from CMHUB_PASSWORD or stdin)
   cmhub backup  --out FILE [--db URL]                               consistent copy of a SQLite database
   cmhub audit verify [--db URL]                                     check the audit hash chain
-  cmhub gen     --managers N --customers M [--code GEN] [--db URL]  a synthetic institution for benchmarks
+  cmhub gen     --managers N --customers M [--records R --month YYYY-MM] [--code GEN] [--db URL]  a synthetic institution for benchmarks
   cmhub gen-records --month YYYY-MM --records N --customers M --out F.csv   synthetic business records for it
   cmhub import-records --institution CODE --month YYYY-MM --file F [--mode valid_rows] [--db URL]   import business records
   cmhub bench-import --institution CODE --month YYYY-MM --file F [--db URL]   time an import against the engine's raw bulk load
@@ -243,7 +243,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		fs.IntVar(&o.Customers, "customers", 100000, "customers, spread evenly over the managers")
 		fs.StringVar(&o.Code, "code", "GEN", "institution code")
 		fs.StringVar(&o.Preset, "preset", "securities-branch", "institution preset: "+strings.Join(presets.Names(), ", "))
+		records := fs.Int("records", 0, "business records to generate and import into --month (0: none)")
+		month := fs.String("month", "", "the month of the generated records, YYYY-MM (default: last month)")
 		if err := fs.Parse(rest); err != nil {
+			return exitCode(2)
+		}
+		if *records < 0 {
+			fmt.Fprintln(os.Stderr, "gen: --records must not be negative")
 			return exitCode(2)
 		}
 		db, err := app.OpenStore(ctx, d.url())
@@ -258,6 +264,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		}
 		fmt.Fprintf(stdout, "institution %s: %d branches, %d regions, %d teams, %d groups, %d people, %d customers, %d forms in %s\n",
 			o.Code, info.Branches, info.Regions, info.Teams, info.Groups, info.People, info.Customers, info.Forms, info.Took.Round(time.Millisecond))
+		if *records > 0 {
+			if err := genRecords(ctx, s, o, *records, *month, d, stdout); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintln(stdout, "add a user to look at it: cmhub user add --admin --institution", o.Code, "--username …")
 		return nil
 	case "import-records":
@@ -465,6 +476,40 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 		return err
 	}
 	fmt.Fprintf(stdout, "user %s created (id %d, roles %s)\n", u.Username, u.ID, strings.Join(codes, ","))
+	return nil
+}
+
+// genRecords writes n synthetic records of month for the institution gen
+// just made to a file in the data directory, imports it as the CRM's
+// monthly file would be, and removes it.
+func genRecords(ctx context.Context, s *app.Services, o app.GenOptions, n int, month string, d dbFlags, stdout io.Writer) error {
+	if month == "" {
+		month = time.Now().UTC().AddDate(0, 0, -time.Now().UTC().Day()).Format("2006-01") // last month
+	}
+	if err := os.MkdirAll(d.dataDir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(d.dataDir, "gen-records-*.csv")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.Remove(f.Name()) }()
+	if err := app.GenRecordsCSV(f, month, n, o.Customers); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	start := time.Now()
+	out, err := app.ImportRecordsFile(ctx, s, o.Code, f.Name(), month, "all_or_nothing")
+	if err != nil {
+		return err
+	}
+	if out.Status != "succeeded" {
+		return fmt.Errorf("gen: importing the generated records: %s", out.Message)
+	}
+	fmt.Fprintf(stdout, "imported %d business records of %s in %s\n", n, month, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -64,3 +64,37 @@ func TestParseBytes(t *testing.T) {
 		}
 	}
 }
+
+// gen with records, then the file it would import again: unchanged; then
+// bench-import of another month against the raw load of the same rows.
+func TestCLIGenAndImport(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cmhub.db")
+	out, err := cli(t, "", "gen", "--data-dir", dir, "--db", db, "--managers", "20", "--customers", "300", "--records", "2000", "--month", "2026-10")
+	if err != nil || !strings.Contains(out, "imported 2000 business records of 2026-10") {
+		t.Fatalf("gen: %q %v", out, err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "gen-records-*")); len(left) > 0 {
+		t.Fatalf("gen left its file behind: %v", left)
+	}
+	file := filepath.Join(dir, "oct.csv")
+	if out, err := cli(t, "", "gen-records", "--month", "2026-10", "--records", "2000", "--customers", "300", "--out", file); err != nil {
+		t.Fatalf("gen-records: %q %v", out, err)
+	}
+	out, err = cli(t, "", "import-records", "--db", db, "--institution", "GEN", "--month", "2026-10", "--file", file)
+	if err != nil || !strings.Contains(out, `"unchanged":2000`) {
+		t.Fatalf("import again: %q %v", out, err)
+	}
+	nov := filepath.Join(dir, "nov.csv")
+	if out, err := cli(t, "", "gen-records", "--month", "2026-11", "--records", "1500", "--customers", "300", "--out", nov); err != nil {
+		t.Fatalf("gen-records: %q %v", out, err)
+	}
+	out, err = cli(t, "", "bench-import", "--db", db, "--institution", "GEN", "--month", "2026-11", "--file", nov)
+	if err != nil || !strings.Contains(out, "raw bulk load of the same 1500 stored rows") {
+		t.Fatalf("bench-import: %q %v", out, err)
+	}
+	// A month that holds records is refused: the comparison would be unfair.
+	if _, err := cli(t, "", "bench-import", "--db", db, "--institution", "GEN", "--month", "2026-11", "--file", nov); err == nil {
+		t.Fatal("bench-import into a month with records accepted")
+	}
+}
