@@ -248,3 +248,88 @@ func TestImportRecordsFile(t *testing.T) {
 		}
 	})
 }
+
+// A transfer dated back into a month whose records were imported moves the
+// records dated on or after it to the new manager, in the transaction of
+// the transfer, audited; earlier records and records naming their manager
+// stay; importing the file again leaves the new credits.
+func TestRecreditAfterBackdatedTransfer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := testServices(t, db)
+		info, err := LoadDemo(ctx, s, "demo-Passw0rd!")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx = access.WithPrincipal(ctx, access.System(info.Institution, "test"))
+		cs, _, err := s.Customers.List(ctx, customer.Filter{PageSize: 60, Sort: "createdAt"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A customer held by one manager since before April, and another manager.
+		var c customer.Customer
+		var other int64
+		for _, x := range cs {
+			d, err := s.Customers.Get(ctx, x.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.ID == 0 && len(d.Attributions) == 1 && d.Attributions[0].ValidFrom.Before(platform.NewDate(2026, 4, 1)) {
+				c = x
+			} else if c.ID != 0 && x.ManagerID != 0 && x.ManagerID != c.ManagerID {
+				other = x.ManagerID
+				break
+			}
+		}
+		if c.ID == 0 || other == 0 {
+			t.Fatal("no demo customer held by one manager since before April")
+		}
+		rows := [][]string{
+			{"R-1", "2026-04-03", c.IDNumber, "deposit_in", "100", "", "", ""},
+			{"R-2", "2026-04-20", c.IDNumber, "deposit_in", "200", "", "", ""},
+			{"R-3", "2026-04-21", c.IDNumber, "deposit_in", "300", "", "", c.ManagerEmpNo},
+		}
+		if out, res := importRows(t, ctx, s, "2026-04", record.ModeAllOrNothing, rows); out.Status != job.Succeeded || res.Inserted != 3 {
+			t.Fatalf("import: %+v %+v", out, res)
+		}
+		res, err := s.Customers.Transfer(ctx, customer.Transfer{FromPersonID: c.ManagerID, ToPersonID: other,
+			CustomerIDs: []int64{c.ID}, EffectiveFrom: platform.NewDate(2026, 4, 10), Reason: "调岗 moved"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// R-2, and the demo's records of the customer from June on.
+		if res.Recredited < 2 {
+			t.Errorf("recredited %d records, want R-2 and the later months' records", res.Recredited)
+		}
+		for _, cr := range credits(t, ctx, s, "2026-11") {
+			if cr.CustomerID == c.ID && !cr.Explicit && cr.PersonID != other {
+				t.Errorf("2026-11 %s still credits person %d", cr.SourceID, cr.PersonID)
+			}
+		}
+		check := func(when string) {
+			t.Helper()
+			want := map[string]int64{"R-1": c.ManagerID, "R-2": other, "R-3": c.ManagerID}
+			n := 0
+			for _, cr := range credits(t, ctx, s, "2026-04") {
+				if w, ok := want[cr.SourceID]; ok {
+					n++
+					if cr.PersonID != w || cr.ShareBP != 10000 {
+						t.Errorf("%s: %s credits person %d (%d bp), want %d", when, cr.SourceID, cr.PersonID, cr.ShareBP, w)
+					}
+				}
+			}
+			if n != 3 {
+				t.Errorf("%s: %d credited rows, want 3", when, n)
+			}
+		}
+		check("after the transfer")
+		entries, _, err := s.AuditQ.List(ctx, audit.Filter{ObjectType: "business_record", ObjectID: "2026-04/R-2", PageSize: 10})
+		if err != nil || len(entries) != 1 || entries[0].Action != "record.recredit" {
+			t.Fatalf("audit of the re-credit: %+v %v", entries, err)
+		}
+		if out, res := importRows(t, ctx, s, "2026-04", record.ModeAllOrNothing, rows); out.Status != job.Succeeded || res.Unchanged != 3 {
+			t.Fatalf("import again: %+v %+v", out, res)
+		}
+		check("after importing the file again")
+	})
+}

@@ -47,6 +47,7 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 	lg := audit.Log{A: db, Clock: clock}
 	periods := &period.Service{Store: db, Audit: lg, Clock: clock}
 	jobs := &job.Runner{Store: db, Clock: clock}
+	records := &record.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Jobs: jobs}
 	return &Services{
 		DB:        db,
 		Clock:     clock,
@@ -57,10 +58,10 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 		Auth:      &auth.Service{Store: db, Audit: lg, Clock: clock, Config: ac},
 		AuditQ:    &audit.Service{Store: db},
 		Metrics:   &metric.Service{Store: db, Audit: lg},
-		Customers: &customer.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
+		Customers: &customer.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Records: records},
 		Targets:   &target.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
 		Jobs:      jobs,
-		Records:   &record.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Jobs: jobs},
+		Records:   records,
 		Stats:     &stats.Service{Store: db},
 	}
 }

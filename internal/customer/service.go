@@ -68,12 +68,33 @@ type PeriodGuard interface {
 	EnsureOpen(ctx context.Context, institution int64, d platform.Date) error
 }
 
+// Recrediter credits already imported business records again after an
+// attribution change dated back into them (record.Service.Recredit), in
+// the transaction of the change.
+type Recrediter interface {
+	Recredit(ctx context.Context, institution int64, customerIDs []int64, from platform.Date) (int, error)
+}
+
 // Service holds the customer use cases.
 type Service struct {
 	Store   Store
 	Audit   audit.Log
 	Clock   platform.Clock
 	Periods PeriodGuard
+	// Records, when set, re-credits imported records a change reaches.
+	Records Recrediter
+}
+
+// recredit re-credits the customers' records dated on or after d.
+func (s *Service) recredit(ctx context.Context, institution int64, ids []int64, d platform.Date) (int, error) {
+	if s.Records == nil {
+		return 0, nil
+	}
+	n, err := s.Records.Recredit(ctx, institution, ids, d)
+	if err != nil {
+		return 0, fmt.Errorf("re-credit business records: %w", err)
+	}
+	return n, nil
 }
 
 func (s *Service) today() platform.Date { return platform.DateOf(s.Clock.Now()) }
@@ -661,6 +682,9 @@ func (s *Service) Attribute(ctx context.Context, id int64, in Shares) (Detail, e
 		if err != nil {
 			return err
 		}
+		if _, err := s.recredit(ctx, p.Institution, []int64{id}, d); err != nil {
+			return err
+		}
 		before := []Attribution{}
 		for _, a := range current {
 			before = append(before, a)
@@ -703,6 +727,9 @@ type TransferResult struct {
 	ChangeID  int64         `json:"changeId"`
 	Customers int           `json:"customers"`
 	Forms     []SerialRange `json:"forms"`
+	// Recredited counts the imported business records dated on or after
+	// the effective date that now credit the new manager.
+	Recredited int `json:"recredited"`
 }
 
 // maxListed bounds how many customers an error message names.
@@ -828,13 +855,17 @@ func (s *Service) Transfer(ctx context.Context, t Transfer) (TransferResult, err
 		if n != len(cands) {
 			return platform.Conflict("attribution_changed", "", "客户归属已被他人修改，请刷新后重试 the attribution changed meanwhile; reload and retry")
 		}
-		res = TransferResult{ChangeID: ch.ID, Customers: n, Forms: forms}
 		ids := make([]int64, len(cands))
 		for i, c := range cands {
 			ids[i] = c.CustomerID
 		}
+		recredited, err := s.recredit(ctx, p.Institution, ids, d)
+		if err != nil {
+			return err
+		}
+		res = TransferResult{ChangeID: ch.ID, Customers: n, Forms: forms, Recredited: recredited}
 		after := map[string]any{"fromPersonId": t.FromPersonID, "toPersonId": t.ToPersonID, "effectiveFrom": d,
-			"customerIds": ids, "customers": n, "forms": forms}
+			"customerIds": ids, "customers": n, "forms": forms, "recredited": recredited}
 		c := audit.Change{Action: "customer.transfer", ObjectType: "attribution_change", ObjectID: fmt.Sprint(ch.ID),
 			UnitID: from.UnitID, After: after, Reason: t.Reason}
 		if len(ids) == 1 {

@@ -159,7 +159,7 @@ func loadCustomers(ctx context.Context, st Store, inst int64, month platform.Per
 	c := &customers{slot: newIDTable(sizeHint), collided: map[uint64]bool{}}
 	branchIdx := map[int64]uint16{}
 	first, end := epochDay(month.Start()), epochDay(month.End())+1
-	err := st.EachCustomerKey(ctx, inst, month.Start(), month.End(), func(k CustomerKey, a *AttributionSpan) error {
+	err := st.EachCustomerKey(ctx, inst, nil, month.Start(), month.End(), func(k CustomerKey, a *AttributionSpan) error {
 		n := len(c.id)
 		if n == 0 || c.id[n-1] != k.ID {
 			if n > 0 && c.id[n-1] > k.ID {

@@ -24,7 +24,12 @@ type Store interface {
 	// each with its attribution rows in force on some day of [from, to]:
 	// fn is called once per attribution row, or once with nil for a
 	// customer without one. One ordered scan of both tables.
-	EachCustomerKey(ctx context.Context, institution int64, from, to platform.Date, fn func(CustomerKey, *AttributionSpan) error) error
+	// ids, when not nil, limits the stream to those customers.
+	EachCustomerKey(ctx context.Context, institution int64, ids []int64, from, to platform.Date, fn func(CustomerKey, *AttributionSpan) error) error
+	// CustomerRecordRows returns the stored rows of the customers' records
+	// dated on or after from; DeleteCustomerRecords deletes them.
+	CustomerRecordRows(ctx context.Context, institution int64, customerIDs []int64, from platform.Date) ([]Row, error)
+	DeleteCustomerRecords(ctx context.Context, institution int64, customerIDs []int64, from platform.Date) (int64, error)
 	// ManagerSpans returns the unit records of the institution's people
 	// in force on some day of [from, to].
 	ManagerSpans(ctx context.Context, institution int64, from, to platform.Date) ([]Span, error)

@@ -53,14 +53,32 @@ func (db *DB) RecordTypes(ctx context.Context, institution int64) ([]record.Type
 // importer's index: one merge join of two index scans in id order (no
 // sort, no per-person lookup), the bytes of the ID number scanned without
 // a string per row.
-func (db *DB) EachCustomerKey(ctx context.Context, institution int64, from, to platform.Date, fn func(record.CustomerKey, *record.AttributionSpan) error) error {
-	const q = `SELECT c.id, c.id_number, c.branch_id, a.person_id, a.share_bp, a.valid_from, a.valid_to
+func (db *DB) EachCustomerKey(ctx context.Context, institution int64, ids []int64, from, to platform.Date, fn func(record.CustomerKey, *record.AttributionSpan) error) error {
+	if ids != nil {
+		for part := range chunks(ids, 500) {
+			if err := db.eachCustomerKey(ctx, institution, part, from, to, fn); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return db.eachCustomerKey(ctx, institution, nil, from, to, fn)
+}
+
+func (db *DB) eachCustomerKey(ctx context.Context, institution int64, ids []int64, from, to platform.Date, fn func(record.CustomerKey, *record.AttributionSpan) error) error {
+	q := `SELECT c.id, c.id_number, c.branch_id, a.person_id, a.share_bp, a.valid_from, a.valid_to
 		FROM customers c LEFT JOIN customer_attributions a ON a.customer_id = c.id AND a.valid_from <= ? AND a.valid_to > ?
-		WHERE c.institution_id = ? ORDER BY c.id`
-	if db.engine == Postgres {
+		WHERE c.institution_id = ?`
+	args := []any{to, from, institution}
+	if ids != nil {
+		q += ` AND c.id IN (` + placeholders(len(ids)) + `)`
+		args = append(args, int64Args(ids)...)
+	}
+	q += ` ORDER BY c.id`
+	if db.engine == Postgres && ids == nil {
 		return db.pgEachCustomerKey(ctx, q, institution, from, to, fn)
 	}
-	rows, err := db.query(ctx, q, to, from, institution)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("customer keys: %w", err)
 	}
@@ -139,6 +157,58 @@ func pgDate(d pgtype.Date) platform.Date {
 		return platform.EndOfTime()
 	}
 	return platform.DateOf(d.Time)
+}
+
+// recordRowCols are the stored columns as record.Row carries them.
+const recordRowCols = `institution_id, month, source_id, record_date, customer_id, record_type, amount, quantity, product,
+	COALESCE(person_id, 0), unit_id, share_bp, explicit, content_hash, import_id`
+
+// CustomerRecordRows returns the stored rows of the customers' records
+// dated on or after from, by month, source id and person.
+func (db *DB) CustomerRecordRows(ctx context.Context, institution int64, customerIDs []int64, from platform.Date) ([]record.Row, error) {
+	var out []record.Row
+	m := from.Year()*100 + int(from.Month())
+	for part := range chunks(customerIDs, 500) {
+		rows, err := db.query(ctx, `SELECT `+recordRowCols+` FROM business_records
+			WHERE institution_id = ? AND month >= ? AND record_date >= ? AND customer_id IN (`+placeholders(len(part))+`)
+			ORDER BY month, source_id, person_id`, append([]any{institution, m, from}, int64Args(part)...)...)
+		if err != nil {
+			return nil, fmt.Errorf("customer records: %w", err)
+		}
+		for rows.Next() {
+			var r record.Row
+			var d platform.Date
+			if err := rows.Scan(&r.Institution, &r.Month, &r.SourceID, &d, &r.CustomerID, &r.RecordType, &r.Amount, &r.Quantity,
+				&r.Product, &r.PersonID, &r.UnitID, &r.ShareBP, &r.Explicit, &r.ContentHash, &r.ImportID); err != nil {
+				_ = rows.Close()
+				return nil, err
+			}
+			r.Day = record.DayNumber(d)
+			out = append(out, r)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		_ = rows.Close()
+	}
+	return out, nil
+}
+
+// DeleteCustomerRecords deletes the stored rows of the customers' records
+// dated on or after from.
+func (db *DB) DeleteCustomerRecords(ctx context.Context, institution int64, customerIDs []int64, from platform.Date) (int64, error) {
+	var n int64
+	m := from.Year()*100 + int(from.Month())
+	for part := range chunks(customerIDs, 500) {
+		res, err := db.exec(ctx, `DELETE FROM business_records WHERE institution_id = ? AND month >= ? AND record_date >= ?
+			AND customer_id IN (`+placeholders(len(part))+`)`, append([]any{institution, m, from}, int64Args(part)...)...)
+		if err != nil {
+			return n, fmt.Errorf("delete customer records: %w", err)
+		}
+		k, _ := res.RowsAffected()
+		n += k
+	}
+	return n, nil
 }
 
 // SummarizeRecords brings the month index up to date after a load: on
