@@ -81,12 +81,13 @@ func (s *csvSource) next() ([]string, int, error) {
 		// As encoding/csv: a final CR LF or LF ends the line, a CR
 		// before the end of the file is dropped, blank lines are skipped.
 		n := len(line)
-		if line[n-1] == '\n' {
+		switch line[n-1] {
+		case '\n':
 			n--
 			if n > 0 && line[n-1] == '\r' {
 				n--
 			}
-		} else if line[n-1] == '\r' {
+		case '\r':
 			n--
 		}
 		if n == 0 {
