@@ -75,8 +75,11 @@ func (db *DB) eachCustomerKey(ctx context.Context, institution int64, ids []int6
 		args = append(args, int64Args(ids)...)
 	}
 	q += ` ORDER BY c.id`
-	if db.engine == Postgres && ids == nil {
-		return db.pgEachCustomerKey(ctx, q, institution, from, to, fn)
+	if ids == nil {
+		if db.engine == Postgres {
+			return db.pgEachCustomerKey(ctx, q, institution, from, to, fn)
+		}
+		return db.sqliteEachCustomerKey(ctx, institution, from, to, fn)
 	}
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
@@ -103,6 +106,113 @@ func (db *DB) eachCustomerKey(ctx context.Context, institution int64, ids []int6
 		}
 	}
 	return rows.Err()
+}
+
+// sqliteEachCustomerKey is EachCustomerKey on SQLite, which would join
+// the two tables by one index seek per customer: the customers and the
+// attributions are read in two ordered scans on two connections — the
+// attributions on a second goroutine, so that both use a core — and
+// merged here.
+func (db *DB) sqliteEachCustomerKey(ctx context.Context, institution int64, from, to platform.Date, fn func(record.CustomerKey, *record.AttributionSpan) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type batch struct {
+		spans []record.AttributionSpan
+		err   error
+	}
+	ch := make(chan batch, 4)
+	send := func(b batch) bool {
+		select {
+		case ch <- b:
+			return true
+		case <-ctx.Done(): // the merge gave up
+			return false
+		}
+	}
+	go func() {
+		defer close(ch)
+		as, err := db.query(ctx, `SELECT a.customer_id, a.person_id, a.share_bp, a.valid_from, a.valid_to FROM customer_attributions a
+			WHERE +a.person_id IN (SELECT id FROM persons WHERE institution_id = ?) AND a.valid_from <= ? AND a.valid_to > ?
+			ORDER BY a.customer_id`, institution, to, from) // "+": walk the customer-ordered index, no sort
+		if err != nil {
+			send(batch{err: fmt.Errorf("attributions: %w", err)})
+			return
+		}
+		defer as.Close()
+		b := make([]record.AttributionSpan, 0, 1024)
+		for as.Next() {
+			var a record.AttributionSpan
+			if err := as.Scan(&a.CustomerID, &a.PersonID, &a.ShareBP, &a.From, &a.To); err != nil {
+				send(batch{err: err})
+				return
+			}
+			if b = append(b, a); len(b) == cap(b) {
+				if !send(batch{spans: b}) {
+					return
+				}
+				b = make([]record.AttributionSpan, 0, 1024)
+			}
+		}
+		if err := as.Err(); err != nil {
+			send(batch{err: err})
+			return
+		}
+		if len(b) > 0 {
+			send(batch{spans: b})
+		}
+	}()
+	var cur []record.AttributionSpan
+	pos := 0
+	// peek returns the next attribution, or nil after the last.
+	peek := func() (*record.AttributionSpan, error) {
+		for pos == len(cur) {
+			b, ok := <-ch
+			if !ok {
+				return nil, nil
+			}
+			if b.err != nil {
+				return nil, b.err
+			}
+			cur, pos = b.spans, 0
+		}
+		return &cur[pos], nil
+	}
+	cs, err := db.query(ctx, `SELECT id, id_number, branch_id FROM customers WHERE institution_id = ? ORDER BY id`, institution)
+	if err != nil {
+		return fmt.Errorf("customer keys: %w", err)
+	}
+	defer cs.Close()
+	var k record.CustomerKey
+	var idn sql.RawBytes
+	for cs.Next() {
+		if err := cs.Scan(&k.ID, &idn, &k.BranchID); err != nil {
+			return err
+		}
+		k.IDNumber = unsafeString(idn)
+		found := false
+		for {
+			a, err := peek()
+			if err != nil {
+				return err
+			}
+			if a == nil || a.CustomerID > k.ID {
+				break
+			}
+			if a.CustomerID == k.ID {
+				found = true
+				if err := fn(k, a); err != nil {
+					return err
+				}
+			}
+			pos++
+		}
+		if !found {
+			if err := fn(k, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return cs.Err()
 }
 
 // pgEachCustomerKey is EachCustomerKey through pgx itself: its typed scan
