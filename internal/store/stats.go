@@ -141,9 +141,9 @@ func (db *DB) StatsSums(ctx context.Context, s access.Scope, q stats.Query, fn f
 	if s.Empty() || s.Institution != q.Institution {
 		return nil
 	}
-	err := db.statsSums(ctx, s, q, false, fn)
+	err := db.statsRead(ctx, func(ctx context.Context) error { return db.statsSums(ctx, s, q, false, fn) })
 	if err != nil && isOverflow(err) {
-		err = db.statsSums(ctx, s, q, true, fn)
+		err = db.statsRead(ctx, func(ctx context.Context) error { return db.statsSums(ctx, s, q, true, fn) })
 	}
 	if err != nil {
 		return fmt.Errorf("stats sums: %w", err)
@@ -257,10 +257,40 @@ func (db *DB) StatsDetails(ctx context.Context, s access.Scope, q stats.Query, f
 		statsScopeWhere(&b, s, filtered)
 		b.add(" GROUP BY r.person_id, r.unit_id, r.record_type, r.share_bp")
 	}
-	if err := db.scanGroups(ctx, &b, fn); err != nil {
+	if err := db.statsRead(ctx, func(ctx context.Context) error { return db.scanGroups(ctx, &b, fn) }); err != nil {
 		return fmt.Errorf("stats details: %w", err)
 	}
 	return nil
+}
+
+// statsWorkMem is the memory PostgreSQL may give each hash or sort of the
+// two statistics queries. At 100 000 managers the month's groups do not fit
+// in the server's default 4 MB and the aggregate spills to disk (13.4 s
+// instead of 7.7 s at ten million records); the bare GROUP BY it is
+// compared with does not change with it (docs/performance.md).
+const statsWorkMem = "256MB"
+
+// statsRead runs fn in a read-only transaction with statsWorkMem on
+// PostgreSQL (SET LOCAL ends with it); on SQLite, or inside a caller's
+// transaction, it just runs fn.
+func (db *DB) statsRead(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, inTx := ctx.Value(txKey{}).(*txState); inTx || db.engine != Postgres {
+		return fn(ctx)
+	}
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connection: %w", err)
+	}
+	defer func() { _ = conn.Close() }()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }() // nothing to keep: read only
+	if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '"+statsWorkMem+"'"); err != nil {
+		return fmt.Errorf("work_mem: %w", err)
+	}
+	return fn(context.WithValue(ctx, txKey{}, &txState{conn: conn, tx: tx}))
 }
 
 // StatsPeople returns, with credited nil, the people whose record in force
