@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -331,5 +332,51 @@ func TestRecreditAfterBackdatedTransfer(t *testing.T) {
 			t.Fatalf("import again: %+v %+v", out, res)
 		}
 		check("after importing the file again")
+	})
+}
+
+// A small file indexes only the customers it names; a large one every
+// customer. Both credit alike, and an unknown customer is an error either
+// way.
+func TestImportIndexesNamedOrAllCustomers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := testServices(t, db)
+		info, err := LoadDemo(ctx, s, "demo-Passw0rd!")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx = access.WithPrincipal(ctx, access.System(info.Institution, "test"))
+		cs, _, err := s.Customers.List(ctx, customer.Filter{PageSize: 6, Sort: "createdAt"})
+		if err != nil || len(cs) < 6 {
+			t.Fatalf("customers: %v %d", err, len(cs))
+		}
+		got := map[string][]string{}
+		for _, tc := range []struct {
+			month string
+			small int
+		}{{"2026-03", 0}, {"2026-02", -1}} {
+			s.Records.SmallFile = tc.small
+			var rows [][]string
+			for i, c := range cs {
+				rows = append(rows, []string{fmt.Sprintf("N-%d", i), tc.month + "-05", " " + strings.ToLower(c.IDNumber) + " ", "deposit_in", "10", "", "", ""})
+			}
+			if out, res := importRows(t, ctx, s, tc.month, record.ModeAllOrNothing, rows); out.Status != job.Succeeded || res.Inserted != int64(len(cs)) {
+				t.Fatalf("small=%d: %+v %+v", tc.small, out, res)
+			}
+			for _, c := range credits(t, ctx, s, tc.month) {
+				got[tc.month] = append(got[tc.month], fmt.Sprintf("%s %d %d", c.SourceID, c.PersonID, c.ShareBP))
+			}
+			bad := [][]string{{"U-1", tc.month + "-06", "110105194912310021", "deposit_in", "1", "", "", ""}}
+			if out, _ := importRows(t, ctx, s, tc.month, record.ModeAllOrNothing, bad); out.Status != job.Rejected || out.ErrorCount != 1 {
+				t.Fatalf("small=%d: unknown customer: %+v", tc.small, out)
+			}
+		}
+		s.Records.SmallFile = 0
+		slices.Sort(got["2026-03"])
+		slices.Sort(got["2026-02"])
+		if len(got["2026-03"]) < len(cs) || !slices.Equal(got["2026-03"], got["2026-02"]) {
+			t.Errorf("credits differ:\n%v\n%v", got["2026-03"], got["2026-02"])
+		}
 	})
 }

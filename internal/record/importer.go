@@ -12,6 +12,7 @@ import (
 
 	"cmhub/internal/access"
 	"cmhub/internal/audit"
+	"cmhub/internal/customer"
 	"cmhub/internal/job"
 	"cmhub/internal/org"
 	"cmhub/internal/platform"
@@ -102,6 +103,7 @@ type importer struct {
 	cust      *customers
 	inScope   func(unit int64) bool
 	records   *recordTable // source hashes: the month's stored records and this file's rows
+	sources   []string     // a small file's source ids (nil: read every record of the month)
 	importID  int64
 	replaced  []string
 	newByID   map[string]Row // the new content of replaced records, for the audit
@@ -266,8 +268,77 @@ func (im *importer) prepare(ctx context.Context, hint int) error {
 		return fmt.Errorf("people: %w", err)
 	}
 	im.ppl = newPeople(spans, im.month)
-	im.cust, err = loadCustomers(ctx, st, inst, im.month, im.ppl, hint)
+	ids, err := im.namedCustomers(ctx, hint)
+	if err != nil {
+		return err
+	}
+	size := hint
+	if ids != nil {
+		size = len(ids)
+	}
+	im.cust, err = loadCustomers(ctx, st, inst, im.month, im.ppl, ids, size)
 	return err
+}
+
+// namedCustomers returns, for a small file, the ids of the customers it
+// names, read in a first pass over the file, so that only those are
+// indexed, and keeps the file's source ids, so that only those of the
+// month's records are read; nil (index every customer, read every
+// record) for a large or unsized file. Rows the first pass cannot read
+// are left to the import to report.
+func (im *importer) namedCustomers(ctx context.Context, hint int) ([]int64, error) {
+	limit := im.s.SmallFile
+	if limit == 0 {
+		limit = DefaultSmallFile
+	}
+	if hint <= 0 || hint > limit {
+		return nil, nil
+	}
+	src, err := im.req.Open()
+	if err != nil {
+		return nil, nil // the import opens it again and reports
+	}
+	defer func() { _ = src.Close() }()
+	seen := map[string]bool{}
+	var numbers, sources []string
+	for {
+		_, vals, _, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var ce *CellError
+		if err != nil && !errors.As(err, &ce) {
+			break // the import reports it
+		}
+		if err != nil || len(vals) < 3 {
+			continue
+		}
+		if vals[0] != "" {
+			sources = append(sources, strings.Clone(vals[0]))
+		}
+		n := customer.NormaliseIDNumber(vals[2])
+		if n == "" || seen[n] {
+			continue
+		}
+		if len(numbers) == limit {
+			return nil, nil // more rows than the hint said: index everyone
+		}
+		seen[n] = true
+		numbers = append(numbers, n)
+	}
+	ids, err := im.s.Store.CustomerIDsByIDNumber(ctx, im.p.Institution, numbers)
+	if err != nil {
+		return nil, fmt.Errorf("customers: %w", err)
+	}
+	slices.Sort(ids)
+	if ids == nil {
+		ids = []int64{}
+	}
+	if sources == nil {
+		sources = []string{}
+	}
+	im.sources = sources
+	return ids, nil
 }
 
 // loadExisting reads the month's records as they stand under the lock.
@@ -279,7 +350,7 @@ func (im *importer) loadExisting(ctx context.Context, hint int) error {
 	if err != nil || !imported {
 		return err // a month never imported holds nothing to read
 	}
-	err = im.s.Store.EachRecordKey(ctx, im.p.Institution, im.monthNo, func(id string, h int64) error {
+	err = im.s.Store.EachRecordKey(ctx, im.p.Institution, im.monthNo, im.sources, func(id string, h int64) error {
 		im.records.store(sourceHash(id), uint64(h))
 		return nil
 	})

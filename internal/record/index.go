@@ -154,12 +154,13 @@ func (p *people) person(id int64) int32 {
 }
 
 // loadCustomers builds the customer index from one stream of customers by
-// id, each with its attribution rows overlapping the month.
-func loadCustomers(ctx context.Context, st Store, inst int64, month platform.Period, ppl *people, sizeHint int) (*customers, error) {
+// id (all of them, or those of ids, sorted), each with its attribution
+// rows overlapping the month.
+func loadCustomers(ctx context.Context, st Store, inst int64, month platform.Period, ppl *people, ids []int64, sizeHint int) (*customers, error) {
 	c := &customers{slot: newIDTable(sizeHint), collided: map[uint64]bool{}}
 	branchIdx := map[int64]uint16{}
 	first, end := epochDay(month.Start()), epochDay(month.End())+1
-	err := st.EachCustomerKey(ctx, inst, nil, month.Start(), month.End(), func(k CustomerKey, a *AttributionSpan) error {
+	err := st.EachCustomerKey(ctx, inst, ids, month.Start(), month.End(), func(k CustomerKey, a *AttributionSpan) error {
 		n := len(c.id)
 		if n == 0 || c.id[n-1] != k.ID {
 			if n > 0 && c.id[n-1] > k.ID {

@@ -26,6 +26,9 @@ type Store interface {
 	// customer without one. One ordered scan of both tables.
 	// ids, when not nil, limits the stream to those customers.
 	EachCustomerKey(ctx context.Context, institution int64, ids []int64, from, to platform.Date, fn func(CustomerKey, *AttributionSpan) error) error
+	// CustomerIDsByIDNumber returns the ids of the institution's
+	// customers with these normalised ID numbers (unknown ones are left out).
+	CustomerIDsByIDNumber(ctx context.Context, institution int64, idNumbers []string) ([]int64, error)
 	// CustomerRecordRows returns the stored rows of the customers' records
 	// dated on or after from; DeleteCustomerRecords deletes them.
 	CustomerRecordRows(ctx context.Context, institution int64, customerIDs []int64, from platform.Date) ([]Row, error)
@@ -42,7 +45,10 @@ type Store interface {
 	// (only then can the month hold records).
 	MonthImported(ctx context.Context, institution int64, month string) (bool, error)
 	// EachRecordKey streams the source id and content hash of every record of a month.
-	EachRecordKey(ctx context.Context, institution int64, month int, fn func(sourceID string, hash int64) error) error
+	// EachRecordKey streams the source id and content hash of every stored
+	// row of a month, or, with ids not nil, of those source ids only (in
+	// the caller's transaction).
+	EachRecordKey(ctx context.Context, institution int64, month int, ids []string, fn func(sourceID string, hash int64) error) error
 	CreateRecordImport(ctx context.Context, l *ImportLog) error
 	FinishRecordImport(ctx context.Context, l *ImportLog) error
 	// LoadCredits bulk-loads the rows next yields until it returns false.
@@ -71,7 +77,15 @@ type Service struct {
 	Clock   platform.Clock
 	Periods PeriodGuard
 	Jobs    *job.Runner
+	// SmallFile is the most rows a file may have for the import to read
+	// only the customers it names instead of the whole customer base (a
+	// correction of a few hundred rows at an institution of ten million
+	// customers); 0 means DefaultSmallFile, a negative value never.
+	SmallFile int
 }
+
+// DefaultSmallFile is SmallFile's default.
+const DefaultSmallFile = 50_000
 
 // Types lists the institution's record types.
 func (s *Service) Types(ctx context.Context) ([]Type, error) {

@@ -269,6 +269,32 @@ func pgDate(d pgtype.Date) platform.Date {
 	return platform.DateOf(d.Time)
 }
 
+// CustomerIDsByIDNumber returns the ids of the institution's customers
+// with these normalised ID numbers, through the unique index.
+func (db *DB) CustomerIDsByIDNumber(ctx context.Context, institution int64, idNumbers []string) ([]int64, error) {
+	var out []int64
+	for part := range chunks(idNumbers, 500) {
+		rows, err := db.query(ctx, `SELECT id FROM customers WHERE institution_id = ? AND id_number IN (`+placeholders(len(part))+`)`,
+			append([]any{institution}, stringArgs(part)...)...)
+		if err != nil {
+			return nil, fmt.Errorf("customers by ID number: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				_ = rows.Close()
+				return nil, err
+			}
+			out = append(out, id)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		_ = rows.Close()
+	}
+	return out, nil
+}
+
 // recordRowCols are the stored columns as record.Row carries them.
 const recordRowCols = `institution_id, month, source_id, record_date, customer_id, record_type, amount, quantity, product,
 	COALESCE(person_id, 0), unit_id, share_bp, explicit, content_hash, import_id`
@@ -380,9 +406,21 @@ func (db *DB) LockRecordMonth(ctx context.Context, institution int64, month stri
 }
 
 // EachRecordKey streams the source id and content hash of every stored
-// row of a month (a record credited to two managers comes twice).
-func (db *DB) EachRecordKey(ctx context.Context, institution int64, month int, fn func(string, int64) error) error {
-	rows, err := db.query(ctx, `SELECT source_id, content_hash FROM business_records WHERE institution_id = ? AND month = ?`, institution, month)
+// row of a month (a record credited to two managers comes twice); with ids
+// not nil, of those source ids only: they go into a temporary table so
+// that the month is scanned once however many there are.
+func (db *DB) EachRecordKey(ctx context.Context, institution int64, month int, ids []string, fn func(string, int64) error) error {
+	q := `SELECT source_id, content_hash FROM business_records WHERE institution_id = ? AND month = ?`
+	if ids != nil {
+		if len(ids) == 0 {
+			return nil
+		}
+		if err := db.fillSourceIDs(ctx, "wanted_ids", ids); err != nil {
+			return err
+		}
+		q += ` AND source_id IN (SELECT source_id FROM wanted_ids)`
+	}
+	rows, err := db.query(ctx, q, institution, month)
 	if err != nil {
 		return fmt.Errorf("record keys: %w", err)
 	}
@@ -398,6 +436,37 @@ func (db *DB) EachRecordKey(ctx context.Context, institution int64, month int, f
 		}
 	}
 	return rows.Err()
+}
+
+// fillSourceIDs (re)creates the transaction's temporary table of source
+// ids and loads ids into it.
+func (db *DB) fillSourceIDs(ctx context.Context, table string, ids []string) error {
+	create := `CREATE TEMP TABLE IF NOT EXISTS ` + table + ` (source_id TEXT PRIMARY KEY)`
+	if db.engine == Postgres {
+		create += ` ON COMMIT DROP`
+	}
+	if _, err := db.exec(ctx, create); err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	if _, err := db.exec(ctx, `DELETE FROM `+table); err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	i := 0
+	seen := make(map[string]bool, len(ids))
+	if _, err := db.BulkInsert(ctx, table, []string{"source_id"}, func() ([]any, error) {
+		for i < len(ids) && seen[ids[i]] {
+			i++ // a file may name one twice; the import reports it
+		}
+		if i == len(ids) {
+			return nil, io.EOF
+		}
+		seen[ids[i]] = true
+		i++
+		return []any{ids[i-1]}, nil
+	}); err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	return nil
 }
 
 // CreateRecordImport inserts the import's log row (its counts are filled
