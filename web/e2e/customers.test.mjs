@@ -447,6 +447,12 @@ describe('customers', { skip }, () => {
       const result = dialog.getByTestId('transfer-result')
       await result.waitFor({ state: 'visible' })
       assert.match(await result.innerText(), new RegExp(`已移交 ${holding.total} 位客户`))
+      // Records imported for dates on or after the effective date follow the customers.
+      if (res.recredited > 0) {
+        assert.match(await dialog.getByTestId('transfer-recredited').innerText(), new RegExp(`${res.recredited} 条业务记录`))
+      } else {
+        assert.equal(await dialog.getByTestId('transfer-recredited').count(), 0)
+      }
       const serials = (await result.getByTestId('transfer-serials').allTextContents()).map((s) => s.trim())
       assert.equal(serials.length, res.forms.length)
       assert.ok(serials[0].startsWith(res.forms[0].first))

@@ -275,6 +275,8 @@ export interface TransferResult {
   changeId: number
   customers: number
   forms: SerialRange[]
+  /** imported business records dated on or after the effective date, now credited to the new manager */
+  recredited: number
 }
 
 export interface ArchiveResult {

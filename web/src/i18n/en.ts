@@ -208,6 +208,7 @@ const en = {
     transferSelected: 'The {n} customers selected in the list',
     transferSame: 'The from- and to-manager must differ',
     transferDone: '{customers} customers transferred, {forms} confirmation forms issued',
+    transferRecredited: '{records} imported business records dated on or after the effective date now credit the new manager',
     serialRange: 'Form serials',
     formMonth: 'Month',
     formCount: 'Forms',

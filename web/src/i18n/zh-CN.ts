@@ -203,6 +203,7 @@ const zhCN = {
     transferSelected: '列表中选中的 {n} 位客户',
     transferSame: '转入与转出客户经理不能相同',
     transferDone: '已移交 {customers} 位客户，签发确认单 {forms} 张',
+    transferRecredited: '生效日及以后已导入的 {records} 条业务记录已改计入转入客户经理',
     serialRange: '确认单流水号',
     formMonth: '月份',
     formCount: '张数',
