@@ -272,27 +272,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		fmt.Fprintln(stdout, "add a user to look at it: cmhub user add --admin --institution", o.Code, "--username …")
 		return nil
 	case "import-records":
-		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-		var d dbFlags
-		d.register(fs)
-		code := fs.String("institution", "", "institution code")
-		file := fs.String("file", "", "CSV or XLSX file of business records")
-		month := fs.String("month", "", "the month imported, YYYY-MM")
+		var f fileFlags
+		fs := f.register(cmd, "the month imported, YYYY-MM")
 		mode := fs.String("mode", "all_or_nothing", "all_or_nothing or valid_rows")
 		cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (for a slow import)")
-		if err := fs.Parse(rest); err != nil {
-			return exitCode(2)
-		}
-		if *code == "" || *file == "" || *month == "" {
-			fmt.Fprintln(os.Stderr, "import-records needs --institution, --file and --month")
-			return exitCode(2)
-		}
-		db, err := app.OpenStore(ctx, d.url())
+		s, closeDB, err := f.open(ctx, fs, rest)
 		if err != nil {
 			return err
 		}
-		defer func() { _ = db.Close() }()
-		s := app.NewServices(db, platform.SystemClock{}, auth.Config{Secret: []byte("cli-never-signs-sessions-0000000000")})
+		defer closeDB()
 		if *cpuProfile != "" {
 			stop, err := startCPUProfile(*cpuProfile)
 			if err != nil {
@@ -301,7 +289,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			defer stop()
 		}
 		start := time.Now()
-		out, err := app.ImportRecordsFile(ctx, s, *code, *file, *month, *mode)
+		out, err := app.ImportRecordsFile(ctx, s, f.code, f.file, f.month, *mode)
 		if err != nil {
 			return err
 		}
@@ -316,31 +304,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return nil
 
 	case "bench-import":
-		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-		var d dbFlags
-		d.register(fs)
-		code := fs.String("institution", "", "institution code")
-		file := fs.String("file", "", "CSV or XLSX file of business records")
-		month := fs.String("month", "", "a month without records yet, YYYY-MM")
-		if err := fs.Parse(rest); err != nil {
-			return exitCode(2)
-		}
-		if *code == "" || *file == "" || *month == "" {
-			fmt.Fprintln(os.Stderr, "bench-import needs --institution, --file and --month")
-			return exitCode(2)
-		}
-		db, err := app.OpenStore(ctx, d.url())
+		var f fileFlags
+		fs := f.register(cmd, "a month without records yet, YYYY-MM")
+		s, closeDB, err := f.open(ctx, fs, rest)
 		if err != nil {
 			return err
 		}
-		defer func() { _ = db.Close() }()
-		s := app.NewServices(db, platform.SystemClock{}, auth.Config{Secret: []byte("cli-never-signs-sessions-0000000000")})
-		b, err := app.BenchImport(ctx, s, *code, *file, *month)
+		defer closeDB()
+		b, err := app.BenchImport(ctx, s, f.code, f.file, f.month)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "engine %s: import %s; raw bulk load of the same %d stored rows %s; import at %.0f%% of the raw speed\n",
-			db.Engine(), b.Import.Round(time.Millisecond), b.Stored, b.Raw.Round(time.Millisecond), 100*b.Ratio())
+			s.DB.Engine(), b.Import.Round(time.Millisecond), b.Stored, b.Raw.Round(time.Millisecond), 100*b.Ratio())
 		return nil
 
 	case "gen-records":
@@ -477,6 +453,40 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	}
 	fmt.Fprintf(stdout, "user %s created (id %d, roles %s)\n", u.Username, u.ID, strings.Join(codes, ","))
 	return nil
+}
+
+// fileFlags are the flags of the commands that import a month's file.
+type fileFlags struct {
+	cmd, code, file, month string
+	db                     dbFlags
+}
+
+func (f *fileFlags) register(cmd, monthHelp string) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	f.cmd = cmd
+	f.db.register(fs)
+	fs.StringVar(&f.code, "institution", "", "institution code")
+	fs.StringVar(&f.file, "file", "", "CSV or XLSX file of business records")
+	fs.StringVar(&f.month, "month", "", monthHelp)
+	return fs
+}
+
+// open parses the arguments, checks the required flags and opens the
+// store; closeDB closes it.
+func (f *fileFlags) open(ctx context.Context, fs *flag.FlagSet, args []string) (s *app.Services, closeDB func(), err error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, exitCode(2)
+	}
+	if f.code == "" || f.file == "" || f.month == "" {
+		fmt.Fprintln(os.Stderr, f.cmd+" needs --institution, --file and --month")
+		return nil, nil, exitCode(2)
+	}
+	db, err := app.OpenStore(ctx, f.db.url())
+	if err != nil {
+		return nil, nil, err
+	}
+	s = app.NewServices(db, platform.SystemClock{}, auth.Config{Secret: []byte("cli-never-signs-sessions-0000000000")})
+	return s, func() { _ = db.Close() }, nil
 }
 
 // genRecords writes n synthetic records of month for the institution gen

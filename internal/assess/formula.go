@@ -13,6 +13,8 @@ import (
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
+
+	"cmhub/internal/metric"
 )
 
 // InputDef is a named input a computed scorecard item may use. The set is
@@ -57,12 +59,9 @@ type Formula struct {
 }
 
 // errDivisionByZero is what a division by zero yields: no value.
-var errDivisionByZero = errors.New("除数为零 division by zero")
+var errDivisionByZero = metric.ErrDivisionByZero
 
-const (
-	maxFormula = 500
-	divFunc    = "_div" // what a / b is rewritten to; no input can take the name
-)
+const maxFormula = 500
 
 var allowedFuncs = map[string]bool{"min": true, "max": true, "abs": true, "round": true, "floor": true, "ceil": true}
 
@@ -101,10 +100,9 @@ func compileFormula(text string) (f *Formula, msg string) {
 	opts := []expr.Option{
 		expr.Env(sampleEnv()),
 		expr.DisableAllBuiltins(),
-		expr.Function(divFunc, divide, new(func(float64, float64) float64)),
-		expr.Patch(divPatcher{}),
 		expr.AsFloat64(),
 	}
+	opts = append(opts, metric.SafeDivision()...)
 	for name := range allowedFuncs {
 		opts = append(opts, expr.EnableBuiltin(name))
 	}
@@ -272,39 +270,6 @@ func (w *walker) Visit(node *ast.Node) {
 	}
 }
 
-// divPatcher rewrites a / b into _div(a, b) before type checking, so a
-// division by zero is "no value", not an infinity.
-type divPatcher struct{}
-
-func (divPatcher) Visit(node *ast.Node) {
-	if b, ok := (*node).(*ast.BinaryNode); ok && b.Operator == "/" {
-		ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: divFunc}, Arguments: []ast.Node{b.Left, b.Right}})
-	}
-}
-
-func divide(ps ...any) (any, error) {
-	if len(ps) != 2 {
-		return nil, fmt.Errorf("%s: want 2 arguments, got %d", divFunc, len(ps))
-	}
-	a, b := toFloat(ps[0]), toFloat(ps[1])
-	if b == 0 {
-		return nil, errDivisionByZero
-	}
-	return a / b, nil
-}
-
-func toFloat(v any) float64 {
-	switch x := v.(type) {
-	case float64:
-		return x
-	case int:
-		return float64(x)
-	case int64:
-		return float64(x)
-	}
-	return math.NaN()
-}
-
 // ErrNoValue is wrapped by the error of a computed item that cannot be
 // computed: an input the subject does not have (no target, no attendance
 // yet), a division by zero, or a result that is not a finite number.
@@ -341,7 +306,7 @@ func (f *Formula) points(full int, inputs map[string]float64) (p Points, clamped
 	if err != nil {
 		return 0, false, fmt.Errorf("evaluate %q: %w", f.Text, err)
 	}
-	v := toFloat(out) * PointsScale
+	v := metric.ToFloat(out) * PointsScale
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, false, fmt.Errorf("%w: 结果不是有限数 the result is not a finite number", ErrNoValue)
 	}

@@ -8,6 +8,8 @@ import (
 	"math/big"
 	"regexp"
 	"strconv"
+
+	"cmhub/internal/platform"
 )
 
 // Points is a number of scorecard points held exactly in tenths: 95 is
@@ -134,23 +136,7 @@ func RoundScore(r *big.Rat) (s Score, ok bool) {
 }
 
 // roundScaled returns r × scale rounded half away from zero.
-func roundScaled(r *big.Rat, scale int64) (int64, bool) {
-	n := new(big.Int).Mul(r.Num(), big.NewInt(scale))
-	d := r.Denom() // always positive
-	q, m := new(big.Int).QuoRem(n, d, new(big.Int))
-	m.Abs(m).Lsh(m, 1)
-	if m.Cmp(d) >= 0 {
-		if n.Sign() < 0 {
-			q.Sub(q, big.NewInt(1))
-		} else {
-			q.Add(q, big.NewInt(1))
-		}
-	}
-	if !q.IsInt64() {
-		return 0, false
-	}
-	return q.Int64(), true
-}
+func roundScaled(r *big.Rat, scale int64) (int64, bool) { return platform.RoundRat(r, scale) }
 
 // BP is a weight or a ratio in basis points: 10000 is 100%.
 type BP = int64

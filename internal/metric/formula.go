@@ -131,9 +131,8 @@ func compileFormula(self, text string, known map[string]bool) (f *Formula, msg s
 	opts := []expr.Option{
 		expr.Env(env),
 		expr.DisableAllBuiltins(),
-		expr.Function(divFunc, divide, new(func(float64, float64) float64)),
-		expr.Patch(divPatcher{}),
 	}
+	opts = append(opts, SafeDivision()...)
 	for name := range allowedFuncs {
 		opts = append(opts, expr.EnableBuiltin(name))
 	}
@@ -323,6 +322,16 @@ func construct(n ast.Node) string {
 	return fmt.Sprintf("%T", n)
 }
 
+// SafeDivision are the expr options that make a / b fail with
+// ErrDivisionByZero instead of yielding an infinity: every formula over
+// metrics (the catalogue's, the scorecards') compiles with them.
+func SafeDivision() []expr.Option {
+	return []expr.Option{
+		expr.Function(divFunc, divide, new(func(float64, float64) float64)),
+		expr.Patch(divPatcher{}),
+	}
+}
+
 // divPatcher rewrites a / b into _div(a, b) before type checking, so a
 // division by zero is an error the evaluation reports, not an infinity.
 type divPatcher struct{}
@@ -343,6 +352,9 @@ func divide(ps ...any) (any, error) {
 	}
 	return a / b, nil
 }
+
+// ToFloat reads a formula's numeric result; anything else is NaN.
+func ToFloat(v any) float64 { return toFloat(v) }
 
 func toFloat(v any) float64 {
 	switch x := v.(type) {

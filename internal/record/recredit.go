@@ -1,10 +1,10 @@
 package record
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"cmhub/internal/audit"
 	"cmhub/internal/platform"
@@ -155,25 +155,9 @@ func creditKeys(rows []Row) []creditKey {
 		ks[i] = creditKey{r.PersonID, r.UnitID, r.ShareBP}
 	}
 	slices.SortFunc(ks, func(a, b creditKey) int {
-		if a.person != b.person {
-			return compare(a.person, b.person)
-		}
-		if a.unit != b.unit {
-			return compare(a.unit, b.unit)
-		}
-		return a.share - b.share
+		return cmp.Or(cmp.Compare(a.person, b.person), cmp.Compare(a.unit, b.unit), cmp.Compare(a.share, b.share))
 	})
 	return ks
-}
-
-func compare(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func sameCredits(a, b []Row) bool {
@@ -183,7 +167,7 @@ func sameCredits(a, b []Row) bool {
 func creditList(rows []Row) []map[string]any {
 	out := make([]map[string]any, len(rows))
 	for i, r := range rows {
-		out[i] = map[string]any{"personId": r.PersonID, "unitId": r.UnitID, "shareBp": r.ShareBP, "share": strconv.Itoa(r.ShareBP)}
+		out[i] = map[string]any{"personId": r.PersonID, "unitId": r.UnitID, "shareBp": r.ShareBP}
 	}
 	return out
 }

@@ -367,22 +367,7 @@ func (r Rate) BasisPoints() (bp int64, ok bool) {
 	if r.r == nil {
 		return 0, false
 	}
-	n := new(big.Int).Mul(r.r.Num(), big.NewInt(10000))
-	d := r.r.Denom() // always positive
-	q, m := new(big.Int).QuoRem(n, d, new(big.Int))
-	// |m| * 2 >= d rounds away from zero.
-	m.Abs(m).Lsh(m, 1)
-	if m.Cmp(d) >= 0 {
-		if n.Sign() < 0 {
-			q.Sub(q, big.NewInt(1))
-		} else {
-			q.Add(q, big.NewInt(1))
-		}
-	}
-	if !q.IsInt64() {
-		return 0, false
-	}
-	return q.Int64(), true
+	return platform.RoundRat(r.r, 10000)
 }
 
 // Percent writes the rate as a percentage with two decimals, rounded half
