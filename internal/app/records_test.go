@@ -44,6 +44,14 @@ func importRows(t *testing.T, ctx context.Context, s *Services, month, mode stri
 	return out, res
 }
 
+// checkTotals holds the statistics' month totals to the records.
+func checkTotals(t *testing.T, ctx context.Context, s *Services) {
+	t.Helper()
+	if err := s.DB.VerifyRecordTotals(ctx, access.FromContext(ctx).Institution); err != nil {
+		t.Error(err)
+	}
+}
+
 func credits(t *testing.T, ctx context.Context, s *Services, month string) []record.Credit {
 	t.Helper()
 	items, total, err := s.Records.List(ctx, record.Filter{Month: month, PageSize: 500})
@@ -147,6 +155,7 @@ func TestRecordImport(t *testing.T) {
 		if err != nil || len(entries) != 1 || entries[0].ObjectID != month+"/S-2" || !strings.Contains(string(entries[0].Before), `"amount":"50000.00"`) {
 			t.Errorf("replace audit: %v %+v", err, entries)
 		}
+		checkTotals(t, ctx, s)
 
 		// Bad rows reject the whole file, each error named by row and column.
 		bad := [][]string{
@@ -324,6 +333,7 @@ func TestRecreditAfterBackdatedTransfer(t *testing.T) {
 			}
 		}
 		check("after the transfer")
+		checkTotals(t, ctx, s)
 		entries, _, err := s.AuditQ.List(ctx, audit.Filter{ObjectType: "business_record", ObjectID: "2026-04/R-2", PageSize: 10})
 		if err != nil || len(entries) != 1 || entries[0].Action != "record.recredit" {
 			t.Fatalf("audit of the re-credit: %+v %v", entries, err)
@@ -332,6 +342,7 @@ func TestRecreditAfterBackdatedTransfer(t *testing.T) {
 			t.Fatalf("import again: %+v %+v", out, res)
 		}
 		check("after importing the file again")
+		checkTotals(t, ctx, s)
 	})
 }
 
@@ -372,6 +383,7 @@ func TestImportIndexesNamedOrAllCustomers(t *testing.T) {
 				t.Fatalf("small=%d: unknown customer: %+v", tc.small, out)
 			}
 		}
+		checkTotals(t, ctx, s)
 		s.Records.SmallFile = 0
 		slices.Sort(got["2026-03"])
 		slices.Sort(got["2026-02"])

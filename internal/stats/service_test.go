@@ -3,7 +3,6 @@ package stats_test
 import (
 	"context"
 	"errors"
-	"io"
 	"math/big"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"cmhub/internal/org"
 	"cmhub/internal/people"
 	"cmhub/internal/platform"
+	"cmhub/internal/record"
 	"cmhub/internal/stats"
 	"cmhub/internal/store"
 	"cmhub/internal/store/storetest"
@@ -138,27 +138,24 @@ type rec struct {
 	share    int64
 }
 
-// insertRecords writes rows straight into business_records (the test
-// does not go through the importer).
+// insertRecords writes rows straight into business_records through the
+// store's bulk path (the test does not go through the importer).
 func insertRecords(t testing.TB, db *store.DB, inst int64, rs []rec) {
 	t.Helper()
-	cols := []string{"institution_id", "month", "source_id", "record_date", "customer_id", "record_type", "amount", "quantity",
-		"product", "person_id", "unit_id", "share_bp", "explicit", "content_hash", "import_id"}
 	err := db.WithTx(context.Background(), func(ctx context.Context) error {
 		i := 0
-		_, err := db.BulkInsert(ctx, "business_records", cols, func() ([]any, error) {
+		var row record.Row
+		_, err := db.LoadCredits(ctx, func() (*record.Row, bool) {
 			if i == len(rs) {
-				return nil, io.EOF
+				return nil, false
 			}
 			r := rs[i]
 			i++
 			day := d(r.date)
-			var person any
-			if r.person != 0 {
-				person = r.person
-			}
-			return []any{inst, int64(day.Year()*100 + int(day.Month())), r.src, day, r.customer, r.typ, r.amount, r.qty,
-				r.product, person, r.unit, r.share, false, int64(i), int64(1)}, nil
+			row = record.Row{Institution: inst, Month: day.Year()*100 + int(day.Month()), SourceID: r.src, Day: record.DayNumber(day),
+				CustomerID: r.customer, RecordType: r.typ, Amount: r.amount, Quantity: r.qty, Product: r.product,
+				PersonID: r.person, UnitID: r.unit, ShareBP: int(r.share), ContentHash: int64(i), ImportID: 1}
+			return &row, true
 		})
 		return err
 	})

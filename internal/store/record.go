@@ -335,16 +335,32 @@ func (db *DB) CustomerRecordRows(ctx context.Context, institution int64, custome
 func (db *DB) DeleteCustomerRecords(ctx context.Context, institution int64, customerIDs []int64, from platform.Date) (int64, error) {
 	var n int64
 	m := from.Year()*100 + int(from.Month())
+	t := newTotals()
 	for part := range chunks(customerIDs, 500) {
-		res, err := db.exec(ctx, `DELETE FROM business_records WHERE institution_id = ? AND month >= ? AND record_date >= ?
-			AND customer_id IN (`+placeholders(len(part))+`)`, append([]any{institution, m, from}, int64Args(part)...)...)
+		rows, err := db.query(ctx, `DELETE FROM business_records WHERE institution_id = ? AND month >= ? AND record_date >= ?
+			AND customer_id IN (`+placeholders(len(part))+`)
+			RETURNING month, COALESCE(person_id, 0), unit_id, record_type, product, share_bp, amount, quantity`,
+			append([]any{institution, m, from}, int64Args(part)...)...)
 		if err != nil {
 			return n, fmt.Errorf("delete customer records: %w", err)
 		}
-		k, _ := res.RowsAffected()
-		n += k
+		for rows.Next() {
+			var month, share int
+			var person, unit, amount, quantity int64
+			var typ, product string
+			if err := rows.Scan(&month, &person, &unit, &typ, &product, &share, &amount, &quantity); err != nil {
+				_ = rows.Close()
+				return n, err
+			}
+			t.add(institution, month, person, unit, typ, product, share, amount, quantity, -1)
+			n++
+		}
+		if err := rows.Err(); err != nil {
+			return n, err
+		}
+		_ = rows.Close()
 	}
-	return n, nil
+	return n, db.applyTotals(ctx, t)
 }
 
 // SummarizeRecords brings the month index up to date after a load: on
@@ -503,14 +519,23 @@ func (db *DB) LoadCredits(ctx context.Context, next func() (*record.Row, bool)) 
 	if !ok {
 		return 0, errors.New("store: bulk insert outside a transaction")
 	}
+	t := newTotals()
+	counted := func() (*record.Row, bool) {
+		r, ok := next()
+		if ok {
+			t.add(r.Institution, r.Month, r.PersonID, r.UnitID, r.RecordType, r.Product, r.ShareBP, r.Amount, r.Quantity, 1)
+		}
+		return r, ok
+	}
+	var n int64
+	var err error
 	if db.engine == Postgres {
-		var n int64
-		err := st.conn.Raw(func(dc any) error {
+		err = st.conn.Raw(func(dc any) error {
 			c, ok := dc.(*stdlib.Conn)
 			if !ok {
 				return fmt.Errorf("store: unexpected driver connection %T", dc)
 			}
-			tag, err := c.Conn().PgConn().CopyFrom(ctx, &copyText{next: next},
+			tag, err := c.Conn().PgConn().CopyFrom(ctx, &copyText{next: counted},
 				"COPY business_records ("+strings.Join(creditCols, ", ")+") FROM STDIN")
 			n = tag.RowsAffected()
 			return err
@@ -518,25 +543,29 @@ func (db *DB) LoadCredits(ctx context.Context, next func() (*record.Row, bool)) 
 		if err != nil {
 			return n, fmt.Errorf("copy business records: %w", err)
 		}
-		return n, nil
+	} else {
+		vals := make([]any, len(creditCols))
+		var dateBuf []byte
+		n, err = db.BulkInsert(ctx, "business_records", creditCols, func() ([]any, error) {
+			r, ok := counted()
+			if !ok {
+				return nil, io.EOF
+			}
+			dateBuf = record.AppendDay(dateBuf[:0], r.Day)
+			var person any
+			if r.PersonID != 0 {
+				person = r.PersonID
+			}
+			vals[0], vals[1], vals[2], vals[3], vals[4] = r.Institution, int64(r.Month), r.SourceID, string(dateBuf), r.CustomerID
+			vals[5], vals[6], vals[7], vals[8], vals[9] = r.RecordType, r.Amount, r.Quantity, r.Product, person
+			vals[10], vals[11], vals[12], vals[13], vals[14] = r.UnitID, int64(r.ShareBP), r.Explicit, r.ContentHash, r.ImportID
+			return vals, nil
+		})
+		if err != nil {
+			return n, err
+		}
 	}
-	vals := make([]any, len(creditCols))
-	var dateBuf []byte
-	return db.BulkInsert(ctx, "business_records", creditCols, func() ([]any, error) {
-		r, ok := next()
-		if !ok {
-			return nil, io.EOF
-		}
-		dateBuf = record.AppendDay(dateBuf[:0], r.Day)
-		var person any
-		if r.PersonID != 0 {
-			person = r.PersonID
-		}
-		vals[0], vals[1], vals[2], vals[3], vals[4] = r.Institution, int64(r.Month), r.SourceID, string(dateBuf), r.CustomerID
-		vals[5], vals[6], vals[7], vals[8], vals[9] = r.RecordType, r.Amount, r.Quantity, r.Product, person
-		vals[10], vals[11], vals[12], vals[13], vals[14] = r.UnitID, int64(r.ShareBP), r.Explicit, r.ContentHash, r.ImportID
-		return vals, nil
-	})
+	return n, db.applyTotals(ctx, t)
 }
 
 // copyText encodes rows in COPY's text format as the connection reads them.
@@ -663,15 +692,21 @@ func (db *DB) DeleteReplaced(ctx context.Context, institution int64, month int, 
 	}
 	defer rows.Close()
 	var out []record.Credit
+	t := newTotals()
 	for rows.Next() {
 		var c record.Credit
 		if err := rows.Scan(&c.SourceID, &c.Date, &c.CustomerID, &c.RecordType, &c.Amount, &c.Quantity, &c.Product,
 			&c.PersonID, &c.UnitID, &c.ShareBP, &c.Explicit); err != nil {
 			return nil, err
 		}
+		t.add(institution, month, c.PersonID, c.UnitID, c.RecordType, c.Product, c.ShareBP, c.Amount, c.Quantity, -1)
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	_ = rows.Close()
+	if err := db.applyTotals(ctx, t); err != nil {
 		return nil, err
 	}
 	if db.engine == SQLite {

@@ -7,7 +7,6 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
-	"strings"
 
 	"cmhub/internal/access"
 	"cmhub/internal/platform"
@@ -130,58 +129,35 @@ func (db *DB) scanGroups(ctx context.Context, q *sqlb, fn func(*stats.Group) err
 }
 
 // StatsSums calls fn with the month's records of q.Types (every type when
-// empty) grouped by person, unit and record type (and product with
-// q.ByProduct), with the credited share applied in the sums: Count is
-// Σ share_bp, Amount Σ amount × share_bp, Quantity Σ quantity × share_bp,
-// and ShareBP is 1 (nothing left to apply). That is the bare GROUP BY by
-// person and type plus the unit, and as many groups. Should SQLite's
-// integer sum overflow (a group above 9.2 × 10^14 yuan), the month is
-// read again grouped by share, with plain sums and ShareBP the share.
+// empty) grouped by person, unit, record type and share (and product with
+// q.ByProduct), read from record_month_totals, which the store keeps in
+// step with the records: Count is the rows, Amount and Quantity the plain
+// sums, ShareBP the share still to apply. It reads a few rows per manager
+// instead of the month's records.
 func (db *DB) StatsSums(ctx context.Context, s access.Scope, q stats.Query, fn func(*stats.Group) error) error {
 	if s.Empty() || s.Institution != q.Institution {
 		return nil
 	}
-	err := db.statsRead(ctx, func(ctx context.Context) error { return db.statsSums(ctx, s, q, false, fn) })
-	if err != nil && isOverflow(err) {
-		err = db.statsRead(ctx, func(ctx context.Context) error { return db.statsSums(ctx, s, q, true, fn) })
-	}
-	if err != nil {
-		return fmt.Errorf("stats sums: %w", err)
-	}
-	return nil
-}
-
-// isOverflow reports an integer overflow of a SUM or product.
-func isOverflow(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "integer overflow") || strings.Contains(msg, "out of range")
-}
-
-func (db *DB) statsSums(ctx context.Context, s access.Scope, q stats.Query, byShare bool, fn func(*stats.Group) error) error {
 	product := "''"
 	if q.ByProduct {
 		product = "r.product"
 	}
-	sums := "1, SUM(r.share_bp), SUM(r.amount * r.share_bp), SUM(r.quantity * r.share_bp)"
-	if byShare {
-		sums = "r.share_bp, COUNT(*), SUM(r.amount), SUM(r.quantity)"
-	}
 	var b sqlb
 	filtered := statsWith(&b, s, q.AsOf, false)
-	b.add("SELECT 0, COALESCE(r.person_id, 0), r.unit_id, r.record_type, "+product+", "+sums+", 0"+
-		" FROM business_records r WHERE r.institution_id = ? AND r.month = ?", q.Institution, q.Month)
+	b.add("SELECT 0, r.person_id, r.unit_id, r.record_type, "+product+", r.share_bp, SUM(r.rows_n), SUM(r.amount), SUM(r.quantity), 0"+
+		" FROM record_month_totals r WHERE r.institution_id = ? AND r.month = ?", q.Institution, q.Month)
 	if len(q.Types) > 0 {
 		inTypes(&b, "r.record_type", q.Types)
 	}
 	statsScopeWhere(&b, s, filtered)
-	b.add(" GROUP BY r.person_id, r.unit_id, r.record_type")
-	if byShare {
-		b.add(", r.share_bp")
-	}
+	b.add(" GROUP BY r.person_id, r.unit_id, r.record_type, r.share_bp")
 	if q.ByProduct {
 		b.add(", r.product")
 	}
-	return db.scanGroups(ctx, &b, fn)
+	if err := db.scanGroups(ctx, &b, fn); err != nil {
+		return fmt.Errorf("stats sums: %w", err)
+	}
+	return nil
 }
 
 // StatsDetails reads the records of the distinct-customer, latest-value

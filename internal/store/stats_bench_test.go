@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"cmhub/internal/org"
 	"cmhub/internal/people"
 	"cmhub/internal/platform"
+	"cmhub/internal/record"
 	"cmhub/internal/stats"
 	"cmhub/internal/store"
 	"cmhub/internal/store/storetest"
@@ -135,19 +135,17 @@ func statsBenchData(b *testing.B, db *store.DB, rows int) int64 {
 		"deposit_in", "net_revenue", "visit", "futures_trade", "futures_trade", "asset_snapshot", "account_validated",
 		"valid_appointment", "net_revenue", "deposit_in", "visit", "product_sale", "net_revenue"}
 	products := []string{"bitumen_15t", "bitumen_50t", "bitumen_150t"}
-	cols := []string{"institution_id", "month", "source_id", "record_date", "customer_id", "record_type", "amount", "quantity",
-		"product", "person_id", "unit_id", "share_bp", "explicit", "content_hash", "import_id"}
 	err = db.WithTx(ctx, func(ctx context.Context) error {
 		i := 0
-		var second []any
-		_, err := db.BulkInsert(ctx, "business_records", cols, func() ([]any, error) {
-			if second != nil {
-				r := second
-				second = nil
-				return r, nil
+		var row, second record.Row
+		pending := false
+		_, err := db.LoadCredits(ctx, func() (*record.Row, bool) {
+			if pending {
+				pending = false
+				return &second, true
 			}
 			if i >= rows {
-				return nil, io.EOF
+				return nil, false
 			}
 			i++
 			h := mix(uint64(i))
@@ -160,17 +158,20 @@ func statsBenchData(b *testing.B, db *store.DB, rows int) int64 {
 				product, qty = products[i%3], int64(1000*(1+i%20))
 			}
 			day := platform.NewDate(2026, 11, 1+i%30)
-			row := []any{inst, int64(202611), fmt.Sprintf("S%09d", i), day, customer, typ, int64(100 * (i % 5000)), qty, product,
-				persons[m], unitOf[m], int64(10000), false, int64(i), int64(1)}
+			row = record.Row{Institution: inst, Month: 202611, SourceID: fmt.Sprintf("S%09d", i), Day: record.DayNumber(day),
+				CustomerID: customer, RecordType: typ, Amount: int64(100 * (i % 5000)), Quantity: qty, Product: product,
+				PersonID: persons[m], UnitID: unitOf[m], ShareBP: 10000, ContentHash: int64(i), ImportID: 1}
 			switch {
 			case i%50 == 0:
-				row[9], row[10] = nil, branch
+				row.PersonID, row.UnitID = 0, branch
 			case customer%10 == 0:
-				row[11] = int64(7000)
+				row.ShareBP = 7000
 				o := (m + 1) % managers
-				second = []any{inst, int64(202611), row[2], day, customer, typ, row[6], qty, product, persons[o], unitOf[o], int64(3000), false, int64(i), int64(1)}
+				second = row
+				second.PersonID, second.UnitID, second.ShareBP = persons[o], unitOf[o], 3000
+				pending = true
 			}
-			return row, nil
+			return &row, true
 		})
 		return err
 	})
