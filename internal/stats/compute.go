@@ -352,6 +352,12 @@ func (c *calc) subjectOf(person, unit int64) int {
 // run computes the values: subjects, records, formulas.
 func (c *calc) run(ctx context.Context, requested []string) error {
 	f := c.f
+	// The details query scans the month's records while the targets,
+	// people and month totals are read and placed: on two cores the month
+	// costs one scan's time.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	details := c.startDetails(ctx)
 	if err := c.loadTargets(ctx, requested); err != nil {
 		return err
 	}
@@ -391,7 +397,7 @@ func (c *calc) run(ctx context.Context, requested []string) error {
 			}
 		}
 	}
-	if err := c.records(ctx); err != nil {
+	if err := c.records(ctx, details); err != nil {
 		return err
 	}
 	if c.level == LevelManager {
@@ -480,14 +486,49 @@ func (c *calc) loadTargets(ctx context.Context, requested []string) error {
 
 // records reads the month's records: the sum aggregate for sums and
 // counts, and one more query for the metrics a sum cannot give.
-func (c *calc) records(ctx context.Context) error {
-	f := c.f
-	q := f.q
+// detailGroups is what the details query returned, read ahead.
+type detailGroups struct {
+	groups []Group
+	err    error
+}
+
+// query is the month query of the metrics: by product when a metric
+// converts by product.
+func (c *calc) query() Query {
+	q := c.f.q
 	for _, rm := range c.recs {
 		if rm.scaled != nil {
 			q.ByProduct = true
 		}
 	}
+	return q
+}
+
+// startDetails starts the details query, when a metric needs it, on its
+// own goroutine (and connection); its groups arrive on the channel, or
+// nil when there is no query. The groups are copied: the store reuses
+// its Group.
+func (c *calc) startDetails(ctx context.Context) <-chan detailGroups {
+	if len(c.dist)+len(c.last)+len(c.avg) == 0 {
+		return nil
+	}
+	dq := c.query()
+	dq.Distinct, dq.Last, dq.Avg = sortedKeys(c.dist), sortedKeys(c.last), sortedKeys(c.avg)
+	ch := make(chan detailGroups, 1) // never blocks: the goroutine ends even if run has returned
+	go func() {
+		var d detailGroups
+		d.err = c.s.Store.StatsDetails(ctx, c.f.scope, dq, func(g *Group) error {
+			d.groups = append(d.groups, *g)
+			return nil
+		})
+		ch <- d
+	}()
+	return ch
+}
+
+func (c *calc) records(ctx context.Context, details <-chan detailGroups) error {
+	f := c.f
+	q := c.query()
 	type pk struct {
 		typ                string
 		subj               int
@@ -528,13 +569,17 @@ func (c *calc) records(ctx context.Context) error {
 			return fmt.Errorf("sums: %w", err)
 		}
 	}
-	if len(c.dist)+len(c.last)+len(c.avg) == 0 {
+	if details == nil {
 		return nil
 	}
-	dq := q
-	dq.Distinct, dq.Last, dq.Avg = sortedKeys(c.dist), sortedKeys(c.last), sortedKeys(c.avg)
-	if err := c.s.Store.StatsDetails(ctx, f.scope, dq, fn); err != nil {
-		return fmt.Errorf("details: %w", err)
+	d := <-details
+	if d.err != nil {
+		return fmt.Errorf("details: %w", d.err)
+	}
+	for i := range d.groups {
+		if err := fn(&d.groups[i]); err != nil {
+			return err
+		}
 	}
 	// Distinct customers: per subject, each customer counts with the share
 	// the subject holds of it — a manager's largest share of the customer
