@@ -29,12 +29,12 @@ type totalVal struct{ rows, amount, quantity int64 }
 
 // totals is a set of changes to record_month_totals.
 type totals struct {
-	m map[totalKey]totalVal
+	m map[totalKey]*totalVal
 	// interned strings: a key must not keep a file line alive
 	names map[string]string
 }
 
-func newTotals() *totals { return &totals{m: map[totalKey]totalVal{}, names: map[string]string{}} }
+func newTotals() *totals { return &totals{m: map[totalKey]*totalVal{}, names: map[string]string{}} }
 
 func (t *totals) intern(s string) string {
 	if v, ok := t.names[s]; ok {
@@ -45,15 +45,19 @@ func (t *totals) intern(s string) string {
 	return v
 }
 
-// add counts one stored row (sign 1) or one deleted row (sign −1).
+// add counts one stored row (sign 1) or one deleted row (sign −1): one map
+// probe per row; a key's strings are interned only when it is new.
 func (t *totals) add(institution int64, month int, person, unit int64, recordType, product string, share int, amount, quantity, sign int64) {
-	k := totalKey{institution, month, person, unit, "", "", share}
-	k.recordType, k.product = t.intern(recordType), t.intern(product)
+	k := totalKey{institution, month, person, unit, recordType, product, share}
 	v := t.m[k]
+	if v == nil {
+		k.recordType, k.product = t.intern(recordType), t.intern(product)
+		v = &totalVal{}
+		t.m[k] = v
+	}
 	v.rows += sign
 	v.amount += sign * amount
 	v.quantity += sign * quantity
-	t.m[k] = v
 }
 
 var totalCols = []string{"institution_id", "month", "person_id", "unit_id", "record_type", "product", "share_bp", "rows_n", "amount", "quantity"}
@@ -79,7 +83,7 @@ func (db *DB) applyTotals(ctx context.Context, t *totals) error {
 	months := map[[2]int64]bool{}
 	keys := make([]totalKey, 0, len(t.m))
 	for k, v := range t.m {
-		if v != (totalVal{}) {
+		if *v != (totalVal{}) {
 			keys = append(keys, k)
 			months[[2]int64{k.institution, int64(k.month)}] = true
 		}
