@@ -44,6 +44,19 @@ func importRows(t *testing.T, ctx context.Context, s *Services, month, mode stri
 	return out, res
 }
 
+// demoAsSystem loads the demo institution and returns a context acting
+// in it as the system actor.
+func demoAsSystem(t *testing.T, db *store.DB) (context.Context, *Services) {
+	t.Helper()
+	ctx := context.Background()
+	s := testServices(t, db)
+	info, err := LoadDemo(ctx, s, "demo-Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return access.WithPrincipal(ctx, access.System(info.Institution, "test")), s
+}
+
 // checkTotals holds the statistics' month totals to the records.
 func checkTotals(t *testing.T, ctx context.Context, s *Services) {
 	t.Helper()
@@ -66,13 +79,7 @@ func credits(t *testing.T, ctx context.Context, s *Services, month string) []rec
 
 func TestRecordImport(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s := testServices(t, db)
-		info, err := LoadDemo(ctx, s, "demo-Passw0rd!")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx = access.WithPrincipal(ctx, access.System(info.Institution, "test"))
+		ctx, s := demoAsSystem(t, db)
 		cs, _, err := s.Customers.List(ctx, customer.Filter{PageSize: 12, Sort: "createdAt"})
 		if err != nil || len(cs) < 12 {
 			t.Fatalf("customers: %v %d", err, len(cs))
@@ -265,13 +272,7 @@ func TestImportRecordsFile(t *testing.T) {
 // stay; importing the file again leaves the new credits.
 func TestRecreditAfterBackdatedTransfer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s := testServices(t, db)
-		info, err := LoadDemo(ctx, s, "demo-Passw0rd!")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx = access.WithPrincipal(ctx, access.System(info.Institution, "test"))
+		ctx, s := demoAsSystem(t, db)
 		cs, _, err := s.Customers.List(ctx, customer.Filter{PageSize: 60, Sort: "createdAt"})
 		if err != nil {
 			t.Fatal(err)
@@ -351,13 +352,7 @@ func TestRecreditAfterBackdatedTransfer(t *testing.T) {
 // way.
 func TestImportIndexesNamedOrAllCustomers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s := testServices(t, db)
-		info, err := LoadDemo(ctx, s, "demo-Passw0rd!")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx = access.WithPrincipal(ctx, access.System(info.Institution, "test"))
+		ctx, s := demoAsSystem(t, db)
 		cs, _, err := s.Customers.List(ctx, customer.Filter{PageSize: 6, Sort: "createdAt"})
 		if err != nil || len(cs) < 6 {
 			t.Fatalf("customers: %v %d", err, len(cs))

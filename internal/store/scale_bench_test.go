@@ -19,21 +19,31 @@ import (
 //
 //	cmhub gen --db URL --managers 100000 --customers 10000000
 //	CMHUB_BENCH_DB=URL go test -run '^$' -bench AtScale ./internal/store/
-func BenchmarkAtScale(b *testing.B) {
+//
+// openGenerated opens the database CMHUB_BENCH_DB names (skipping the
+// benchmark when it is unset) and returns it with its GEN institution.
+func openGenerated(b *testing.B, what string) (*store.DB, store.Institution) {
+	b.Helper()
 	url := os.Getenv("CMHUB_BENCH_DB")
 	if url == "" {
-		b.Skip("set CMHUB_BENCH_DB to a database made by cmhub gen")
+		b.Skip("set CMHUB_BENCH_DB to a database made by cmhub gen" + what)
 	}
 	ctx := context.Background()
 	db, err := store.Open(ctx, url)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { _ = db.Close() })
 	in, err := db.InstitutionByCode(ctx, "GEN")
 	if err != nil {
 		b.Fatal(err)
 	}
+	return db, in
+}
+
+func BenchmarkAtScale(b *testing.B) {
+	ctx := context.Background()
+	db, in := openGenerated(b, "")
 	today := platform.DateOf(now)
 	units, err := db.Units(ctx, in.ID, today)
 	if err != nil {

@@ -6,8 +6,9 @@ import (
 	"testing"
 
 	"cmhub/internal/access"
+	"cmhub/internal/platform"
+	"cmhub/internal/record"
 	"cmhub/internal/stats"
-	"cmhub/internal/store"
 )
 
 // BenchmarkStatsAtScale compares the monthly statistics with the bare
@@ -17,32 +18,18 @@ import (
 //
 //	CMHUB_BENCH_DB=URL go test -run '^$' -bench StatsAtScale -benchtime 3x ./internal/store/
 func BenchmarkStatsAtScale(b *testing.B) {
-	url := os.Getenv("CMHUB_BENCH_DB")
-	if url == "" {
-		b.Skip("set CMHUB_BENCH_DB to a database made by cmhub gen, with records imported")
-	}
+	db, in := openGenerated(b, ", with records imported")
 	month := os.Getenv("CMHUB_BENCH_MONTH")
 	if month == "" {
 		month = "2026-11"
 	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, url)
+	per, err := platform.ParsePeriod(month)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
-	in, err := db.InstitutionByCode(ctx, "GEN")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx = access.WithPrincipal(ctx, access.System(in.ID, "bench"))
+	monthNo := record.MonthNumber(per)
+	ctx := access.WithPrincipal(context.Background(), access.System(in.ID, "bench"))
 	svc := &stats.Service{Store: db}
-	monthNo := 0
-	for _, c := range month {
-		if c != '-' {
-			monthNo = monthNo*10 + int(c-'0')
-		}
-	}
 	b.Run("bare", func(b *testing.B) {
 		for b.Loop() {
 			if n, err := db.BareMonthForBench(ctx, in.ID, monthNo); err != nil || n == 0 {
