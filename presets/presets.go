@@ -178,7 +178,10 @@ type RaterSchemeDef struct {
 	Version   int             `json:"version"`
 	Policy    string          `json:"policy"`
 	Groups    []RaterGroupDef `json:"groups"`
-	Source    string          `json:"source,omitempty"`
+	// CompletionOf: whose task completion computed items use (person,
+	// team, region, branch); checked by package assess.
+	CompletionOf string `json:"completionOf,omitempty"`
+	Source       string `json:"source,omitempty"`
 }
 
 // RaterGroupDef is a rater group: the people of Positions in the

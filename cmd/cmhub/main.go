@@ -43,7 +43,7 @@ usage:
   cmhub user add --username NAME [--admin] [--person EMPNO]         add a user (password from CMHUB_PASSWORD or stdin)
   cmhub backup  --out FILE [--db URL]                               consistent copy of a SQLite database
   cmhub audit verify [--db URL]                                     check the audit hash chain
-  cmhub gen     --managers N --customers M [--records R --month YYYY-MM] [--code GEN] [--db URL]  a synthetic institution for benchmarks
+  cmhub gen     --managers N --customers M [--records R --month YYYY-MM] [--teams-per-region T --groups-per-team G] [--code GEN] [--db URL]  a synthetic institution for benchmarks
   cmhub gen-records --month YYYY-MM --records N --customers M --out F.csv   synthetic business records for it
   cmhub import-records --institution CODE --month YYYY-MM --file F [--mode valid_rows] [--db URL]   import business records
   cmhub bench-import --institution CODE --month YYYY-MM --file F [--db URL]   time an import against the engine's raw bulk load
@@ -241,6 +241,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		var o app.GenOptions
 		fs.IntVar(&o.Managers, "managers", 1000, "sales customer managers")
 		fs.IntVar(&o.Customers, "customers", 100000, "customers, spread evenly over the managers")
+		fs.IntVar(&o.TeamsPerRegion, "teams-per-region", 4, "teams in a region")
+		fs.IntVar(&o.GroupsPerTeam, "groups-per-team", 5, "groups of 10 managers in a team")
 		fs.StringVar(&o.Code, "code", "GEN", "institution code")
 		fs.StringVar(&o.Preset, "preset", "securities-branch", "institution preset: "+strings.Join(presets.Names(), ", "))
 		records := fs.Int("records", 0, "business records to generate and import into --month (0: none)")

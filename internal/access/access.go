@@ -38,6 +38,8 @@ const (
 	RecordImport   Permission = "record:import" // import business records for the whole institution
 	StatsRead      Permission = "stats:read"    // business statistics of the units and people in scope
 	StatsExport    Permission = "stats:export"
+	AssessRead     Permission = "assess:read"   // assessment results of the people and teams in scope
+	AssessManage   Permission = "assess:manage" // open and run cycles, reopen sheets, edit scorecards
 )
 
 // AllPermissions lists the catalogue in display order.
@@ -45,7 +47,7 @@ func AllPermissions() []Permission {
 	return []Permission{OrgRead, OrgWrite, PeopleRead, PeopleWrite, PeopleImport, PeopleExport,
 		PeoplePII, AuditRead, PeriodRead, PeriodManage, UserManage,
 		CustomerRead, CustomerWrite, CustomerImport, CustomerExport, CustomerPII, MetricRead, MetricManage,
-		TargetRead, TargetManage, RecordRead, RecordImport, StatsRead, StatsExport}
+		TargetRead, TargetManage, RecordRead, RecordImport, StatsRead, StatsExport, AssessRead, AssessManage}
 }
 
 // Level is a data-scope level of a role.

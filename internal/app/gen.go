@@ -20,6 +20,11 @@ type GenOptions struct {
 	Preset    string // default securities-branch
 	Managers  int    // sales customer managers
 	Customers int    // customers, spread evenly over the managers
+	// TeamsPerRegion and GroupsPerTeam shape the regions (defaults 4 and
+	// 5: regions of 200 managers in groups of 10). An assessment
+	// benchmark wants smaller regions, whose managers all rate each other.
+	TeamsPerRegion int
+	GroupsPerTeam  int
 }
 
 // GenInfo says what Generate made.
@@ -52,7 +57,13 @@ func Generate(ctx context.Context, s *Services, o GenOptions, progress func(stag
 	if o.Code == "" {
 		o.Code = "GEN"
 	}
-	if o.Managers < 1 || o.Customers < 0 {
+	if o.TeamsPerRegion == 0 {
+		o.TeamsPerRegion = genTeamsPerRegion
+	}
+	if o.GroupsPerTeam == 0 {
+		o.GroupsPerTeam = genGroupsPerTeam
+	}
+	if o.Managers < 1 || o.Customers < 0 || o.TeamsPerRegion < 1 || o.GroupsPerTeam < 1 {
 		return nil, errors.New("gen: --managers must be at least 1 and --customers not negative")
 	}
 	p, err := presets.Load(o.Preset)
@@ -83,8 +94,8 @@ func Generate(ctx context.Context, s *Services, o GenOptions, progress func(stag
 		}
 		// Organisation: build it in memory, then load units and their places.
 		groups := (o.Managers + genGroupSize - 1) / genGroupSize
-		teams := (groups + genGroupsPerTeam - 1) / genGroupsPerTeam
-		regions := (teams + genTeamsPerRegion - 1) / genTeamsPerRegion
+		teams := (groups + o.GroupsPerTeam - 1) / o.GroupsPerTeam
+		regions := (teams + o.TeamsPerRegion - 1) / o.TeamsPerRegion
 		branches := (regions + genRegionsPerBr - 1) / genRegionsPerBr
 		info.Branches, info.Regions, info.Teams, info.Groups = branches, regions, teams, groups
 		type unit struct {
@@ -103,18 +114,20 @@ func Generate(ctx context.Context, s *Services, o GenOptions, progress func(stag
 		regionIDs := make([]int64, regions)
 		teamIDs := make([]int64, teams)
 		groupIDs := make([]int64, groups)
+		marketingIDs := make([]int64, branches)
 		for b := range branches {
 			branchCodes[b] = fmt.Sprintf("%s-B%03d", o.Code, b+1)
 			branchIDs[b] = add(in.RootUnit, "branch", branchCodes[b])
+			marketingIDs[b] = add(branchIDs[b], "department", branchCodes[b]+"-MKT")
 		}
 		for r := range regions {
 			regionIDs[r] = add(branchIDs[r/genRegionsPerBr], "region", fmt.Sprintf("%s-R%d", branchCodes[r/genRegionsPerBr], r%genRegionsPerBr+1))
 		}
 		for t := range teams {
-			teamIDs[t] = add(regionIDs[t/genTeamsPerRegion], "team", fmt.Sprintf("%s-T%05d", o.Code, t+1))
+			teamIDs[t] = add(regionIDs[t/o.TeamsPerRegion], "team", fmt.Sprintf("%s-T%05d", o.Code, t+1))
 		}
 		for g := range groups {
-			groupIDs[g] = add(teamIDs[g/genGroupsPerTeam], "group", fmt.Sprintf("%s-G%06d", o.Code, g+1))
+			groupIDs[g] = add(teamIDs[g/o.GroupsPerTeam], "group", fmt.Sprintf("%s-G%06d", o.Code, g+1))
 		}
 		progress(fmt.Sprintf("units: %d", len(units)))
 		i := 0
@@ -158,8 +171,9 @@ func Generate(ctx context.Context, s *Services, o GenOptions, progress func(stag
 		for _, r := range regionIDs {
 			staff = append(staff, person{r, "regional_manager"}, person{r, "rm_assistant"})
 		}
-		for _, b := range branchIDs {
-			staff = append(staff, person{b, "general_manager"})
+		for i, b := range branchIDs {
+			m := marketingIDs[i]
+			staff = append(staff, person{b, "general_manager"}, person{m, "marketing_director"}, person{m, "marketing_staff"}, person{m, "marketing_staff"})
 		}
 		firstPerson := ids["persons"]
 		hired := platform.NewDate(today.Year()-2, 1, 1)
@@ -187,7 +201,7 @@ func Generate(ctx context.Context, s *Services, o GenOptions, progress func(stag
 		info.People = int64(len(staff))
 		progress(fmt.Sprintf("people: %d", len(staff)))
 		// Customers: customer c belongs to CM c mod Managers and to that CM's branch.
-		branchOfCM := func(m int) int { return m / genGroupSize / genGroupsPerTeam / genTeamsPerRegion / genRegionsPerBr }
+		branchOfCM := func(m int) int { return m / genGroupSize / o.GroupsPerTeam / o.TeamsPerRegion / genRegionsPerBr }
 		firstCustomer := ids["customers"]
 		c := 0
 		if _, err := db.BulkInsert(ctx, "customers", []string{"id", "institution_id", "kind", "name", "id_type", "id_number", "phone", "address", "branch_id", "opened_on", "created_at", "updated_at"}, func() ([]any, error) {

@@ -20,8 +20,9 @@ func TestGenerate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// 2 500 CMs → 250 groups, 50 teams, 13 regions, 3 branches; plus their leads.
-		if info.Groups != 250 || info.Teams != 50 || info.Regions != 13 || info.Branches != 3 || info.People != 2500+50+26+3 || info.Forms != 12000 {
+		// 2 500 CMs → 250 groups, 50 teams, 13 regions, 3 branches; plus their
+		// leads and each branch's GM and marketing department of three.
+		if info.Groups != 250 || info.Teams != 50 || info.Regions != 13 || info.Branches != 3 || info.People != 2500+50+26+3*4 || info.Forms != 12000 {
 			t.Fatalf("shape: %+v", info)
 		}
 		all := access.WithPrincipal(ctx, access.System(info.Institution, "test"))

@@ -10,6 +10,7 @@ import (
 	"cmhub/internal/audit"
 	"cmhub/internal/auth"
 	"cmhub/internal/customer"
+	"cmhub/internal/cycle"
 	"cmhub/internal/job"
 	"cmhub/internal/metric"
 	"cmhub/internal/org"
@@ -39,6 +40,7 @@ type Services struct {
 	Jobs      *job.Runner
 	Records   *record.Service
 	Stats     *stats.Service
+	Cycles    *cycle.Service
 }
 
 // NewServices builds the services on db.
@@ -48,6 +50,7 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 	periods := &period.Service{Store: db, Audit: lg, Clock: clock}
 	jobs := &job.Runner{Store: db, Clock: clock}
 	records := &record.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Jobs: jobs}
+	st := &stats.Service{Store: db}
 	return &Services{
 		DB:        db,
 		Clock:     clock,
@@ -62,7 +65,8 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 		Targets:   &target.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
 		Jobs:      jobs,
 		Records:   records,
-		Stats:     &stats.Service{Store: db},
+		Stats:     st,
+		Cycles:    &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: &cycle.StatsInputs{Stats: st, Targets: db}},
 	}
 }
 

@@ -293,7 +293,12 @@ type Scheme struct {
 	Version   int                 `json:"version"`
 	Policy    string              `json:"policy"`
 	Groups    []Group             `json:"groups"`
-	Source    string              `json:"source,omitempty"`
+	// CompletionOf is whose task completion a computed item of a person
+	// subject uses: the person's own ("" or "person"), or that of their
+	// team, region or branch (a regional manager is assessed on the
+	// region's). A team subject always uses the team's.
+	CompletionOf string `json:"completionOf,omitempty"`
+	Source       string `json:"source,omitempty"`
 }
 
 func (s *Scheme) label() (zh, en string) {
@@ -320,6 +325,11 @@ func (s *Scheme) Validate() platform.Fields {
 	}
 	if s.Cycle != platform.Month && s.Cycle != platform.Quarter && s.Cycle != platform.Year {
 		f.Add("cycle", fmt.Sprintf("%s：周期须为 month、quarter 或 year %s: the cycle must be month, quarter or year", sz, se))
+	}
+	switch s.CompletionOf {
+	case "", SubjectPerson, ScopeTeam, ScopeRegion, ScopeBranch:
+	default:
+		f.Add("completionOf", fmt.Sprintf("%s：任务完成率取值须为 person、team、region 或 branch %s: completionOf must be person, team, region or branch", sz, se))
 	}
 	switch s.Subject {
 	case SubjectPerson:
@@ -518,4 +528,21 @@ func (r *Rules) Schemes(cycle platform.PeriodKind) []Scheme {
 		}
 	}
 	return out
+}
+
+// Parts returns copies of the rules' templates, by key, and schemes, in
+// their order: what an institution stores and edits.
+func (r *Rules) Parts() ([]Template, []Scheme) {
+	keys := slices.Sorted(maps.Keys(r.scorecards))
+	ts := make([]Template, len(keys))
+	for i, k := range keys {
+		ts[i] = r.scorecards[k].Template()
+	}
+	ss := make([]Scheme, len(r.schemes))
+	for i, s := range r.schemes {
+		s.Positions = slices.Clone(s.Positions)
+		s.Groups = slices.Clone(s.Groups)
+		ss[i] = s
+	}
+	return ts, ss
 }

@@ -171,3 +171,10 @@ func jsonText(b []byte) string {
 
 // errOverflow is returned when an exact result does not fit its integer form.
 var errOverflow = errors.New("结果超出范围 result out of range")
+
+// RoundFrac returns n/d points as a Score, rounded half away from zero,
+// without big arithmetic when it fits; ok is false on overflow.
+func RoundFrac(n, d int64) (Score, bool) {
+	v, ok := roundFrac(n, d, ScoreScale)
+	return Score(v), ok
+}

@@ -127,10 +127,12 @@ func TestSecuritiesPreset(t *testing.T) {
 		return strings.Join(parts, " ")
 	}
 	mk := "marketing_director+marketing_staff"
+	// Group leads (小组长) are sales CMs who lead a group: assessed and
+	// rating as sales CMs.
 	for scheme, want := range map[string]string{
-		"sales_cm_quarterly":     "peers=2000@region:sales_cm rm=6000@region:regional_manager marketing=2000@branch:" + mk,
-		"rm_quarterly":           "sales_cms=8000@region:sales_cm marketing=1000@branch:" + mk + " gm=1000@branch:general_manager",
-		"rm_assistant_quarterly": "sales_cms=4000@region:sales_cm rm=4000@region:regional_manager marketing=1000@branch:" + mk + " gm=1000@branch:general_manager",
+		"sales_cm_quarterly":     "peers=2000@region:sales_cm+group_lead rm=6000@region:regional_manager marketing=2000@branch:" + mk,
+		"rm_quarterly":           "sales_cms=8000@region:sales_cm+group_lead marketing=1000@branch:" + mk + " gm=1000@branch:general_manager",
+		"rm_assistant_quarterly": "sales_cms=4000@region:sales_cm+group_lead rm=4000@region:regional_manager marketing=1000@branch:" + mk + " gm=1000@branch:general_manager",
 		"team_quarterly":         "marketing=10000@branch:" + mk,
 		"sales_cm_monthly":       "rm=10000@region:regional_manager",
 	} {

@@ -22,6 +22,7 @@ import (
 	"cmhub/internal/audit"
 	"cmhub/internal/auth"
 	"cmhub/internal/customer"
+	"cmhub/internal/cycle"
 	"cmhub/internal/dict"
 	"cmhub/internal/job"
 	"cmhub/internal/metric"
@@ -53,6 +54,7 @@ type Deps struct {
 	Targets   *target.Service
 	Records   *record.Service
 	Stats     *stats.Service
+	Cycles    *cycle.Service // assessment cycles (考核)
 	Jobs      *job.Runner
 	// TempDir is where large uploads are spooled ("" = the system's).
 	TempDir string

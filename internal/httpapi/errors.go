@@ -35,6 +35,7 @@ func toAPIError(err error) (*apiError, bool) {
 	var ae *apiError
 	var ve *platform.ValidationError
 	var ce *platform.ConflictError
+	var de *platform.DeniedError
 	switch {
 	case errors.As(err, &ae):
 		return ae, true
@@ -48,6 +49,8 @@ func toAPIError(err error) (*apiError, bool) {
 		return e, true
 	case errors.Is(err, platform.ErrNotFound):
 		return &apiError{Status: http.StatusNotFound, Code: "not_found", Message: platform.ErrNotFound.Error()}, true
+	case errors.As(err, &de):
+		return &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: de.Message}, true
 	case errors.Is(err, platform.ErrForbidden):
 		return &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: platform.ErrForbidden.Error()}, true
 	case errors.Is(err, platform.ErrUnauthorized):

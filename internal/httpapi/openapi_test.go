@@ -905,6 +905,7 @@ func TestOpenAPIEveryOperationAgainstRealResponses(t *testing.T) {
 			oaExerciseTargets(t, h)
 			oaExerciseRecords(t, h)
 			oaExerciseStats(t, h)
+			oaExerciseAssess(t, h)
 			oaExercise(t, h)
 		})
 	}

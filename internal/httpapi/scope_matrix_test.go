@@ -371,6 +371,7 @@ func TestDataScopeMatrix(t *testing.T) {
 				})
 			}
 			checkCustomerScopes(t, h, admin, w, mark)
+			checkAssessScopes(t, h, admin, w, mark)
 			// Nothing was changed by the refused writes.
 			var ppl struct {
 				Items []struct {

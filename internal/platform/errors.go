@@ -73,3 +73,15 @@ func (e *ConflictError) Error() string { return e.Message }
 func Conflict(code, field, msg string) *ConflictError {
 	return &ConflictError{Code: code, Field: field, Message: msg}
 }
+
+// DeniedError is a refusal with a message for the user that says why
+// ("this sheet is not yours"); it is an ErrForbidden.
+type DeniedError struct{ Message string }
+
+func (e *DeniedError) Error() string { return e.Message }
+
+// Is makes errors.Is(err, ErrForbidden) hold.
+func (e *DeniedError) Is(target error) bool { return target == ErrForbidden }
+
+// Denied builds a DeniedError.
+func Denied(msg string) *DeniedError { return &DeniedError{Message: msg} }

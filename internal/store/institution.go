@@ -142,3 +142,16 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	}
 	return nil
 }
+
+// InstitutionPreset returns the code of the preset an institution was created from.
+func (db *DB) InstitutionPreset(ctx context.Context, institution int64) (string, error) {
+	var code string
+	err := db.queryRow(ctx, `SELECT preset FROM institutions WHERE id = ?`, institution).Scan(&code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", platform.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("institution %d: %w", institution, err)
+	}
+	return code, nil
+}

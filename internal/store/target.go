@@ -284,3 +284,26 @@ func (db *DB) SaveTargetRule(ctx context.Context, institution int64, r *target.R
 	r.UpdatedAt, r.Default = now.Time, false
 	return nil
 }
+
+// TargetMetrics returns the keys of the metrics with at least one target
+// in one of periods, sorted.
+func (db *DB) TargetMetrics(ctx context.Context, institution int64, periods []string) ([]string, error) {
+	if len(periods) == 0 {
+		return nil, nil
+	}
+	rows, err := db.query(ctx, `SELECT DISTINCT metric_key FROM targets WHERE institution_id = ? AND period_key IN (`+placeholders(len(periods))+`)
+		ORDER BY metric_key`, append([]any{institution}, stringArgs(periods)...)...)
+	if err != nil {
+		return nil, fmt.Errorf("target metrics: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
