@@ -422,3 +422,92 @@ func TestAssessmentTemplates(t *testing.T) {
 		}
 	})
 }
+
+// TestAssessmentOutcomes: closing a monthly cycle proposes standby
+// training for a manager below 60; confirming it moves their status
+// through their effective-dated records (from the next month's first
+// day, back to active after the preset's seven days), audited; a decided
+// proposal cannot be decided again and overriding needs a reason.
+func TestAssessmentOutcomes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		sys, s := demoAsSystem(t, db)
+		mkt := asUser(t, sys, s, "mktdir")
+		c, err := s.Cycles.Open(mkt, cycle.OpenInput{Period: "2026-10"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var subject int64
+		var sheet cycle.Sheet
+		for _, sr := range mustSubjects(t, sys, s, c) {
+			if sr.Scheme != "sales_cm_monthly" {
+				continue
+			}
+			all, err := s.Cycles.SubjectSheets(mkt, c.ID, sr.Kind, sr.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(all) == 1 {
+				subject, sheet = sr.ID, all[0]
+				break
+			}
+		}
+		if subject == 0 {
+			t.Fatal("no sales CM with a regional manager")
+		}
+		if _, err := s.Targets.Set(mkt, target.SetInput{Period: "2026-10", Metric: "new_accounts", PersonID: subject, Value: "50"}); err != nil {
+			t.Fatal(err)
+		}
+		if c, err = s.Cycles.Transition(mkt, c.ID, cycle.TransitionInput{Action: cycle.ActionStart}); err != nil {
+			t.Fatal(err)
+		}
+		low := pts(map[string]string{"duty_performance": "8", "professional_skill": "4", "execution": "4", "communication": "4",
+			"service_awareness": "4", "work_efficiency": "4", "labour_discipline": "10"})
+		if _, err := s.Cycles.Save(asUser(t, sys, s, userOf(t, sys, s, sheet.RaterID)), sheet.ID, cycle.SaveInput{Points: low, Submit: true}); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []string{cycle.ActionEnd, cycle.ActionClose} {
+			if c, err = s.Cycles.Transition(mkt, c.ID, cycle.TransitionInput{Action: a}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		outs, err := s.Cycles.OutcomeList(mkt, c.ID, cycle.OutcomeProposed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var o cycle.Outcome
+		for _, x := range outs {
+			if x.PersonID == subject {
+				o = x
+			}
+		}
+		if o.Kind != assess.ProposeStandbyTraining || o.Proposal.Effective != "2026-11" || o.Proposal.ReasonZh == "" {
+			t.Fatalf("outcomes: %+v", outs)
+		}
+		if _, err := s.Cycles.OutcomeList(asUser(t, sys, s, "cm02"), c.ID, ""); !errors.Is(err, platform.ErrForbidden) {
+			t.Fatalf("a CM listed outcomes: %v", err)
+		}
+		_, err = s.Cycles.Decide(mkt, o.ID, cycle.DecideInput{Decision: "override"})
+		fieldErr(t, err, "reason", "reason")
+		decided, err := s.Cycles.Decide(mkt, o.ID, cycle.DecideInput{Decision: "confirm", Reason: "按制度执行", Version: o.Version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if decided.State != cycle.OutcomeConfirmed || !strings.Contains(decided.Effect, "2026-11-08") {
+			t.Fatalf("decided: %+v", decided)
+		}
+		_, err = s.Cycles.Decide(mkt, o.ID, cycle.DecideInput{Decision: "override", Reason: "x"})
+		conflictCode(t, err, "decided")
+		d, err := s.People.Get(sys, subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var statuses []string
+		for _, r := range d.History {
+			statuses = append(statuses, r.ValidFrom.String()+":"+r.Status)
+		}
+		joined := strings.Join(statuses, " ")
+		if !strings.Contains(joined, "2026-11-01:standby_training") || !strings.Contains(joined, "2026-11-08:active") {
+			t.Fatalf("history: %s", joined)
+		}
+	})
+}

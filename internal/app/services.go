@@ -51,13 +51,14 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 	jobs := &job.Runner{Store: db, Clock: clock}
 	records := &record.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Jobs: jobs}
 	st := &stats.Service{Store: db}
+	ppl := &people.Service{Store: db, Dicts: db, Audit: lg, Clock: clock, Periods: periods}
 	return &Services{
 		DB:        db,
 		Clock:     clock,
 		Audit:     lg,
 		Periods:   periods,
 		Org:       &org.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
-		People:    &people.Service{Store: db, Dicts: db, Audit: lg, Clock: clock, Periods: periods},
+		People:    ppl,
 		Auth:      &auth.Service{Store: db, Audit: lg, Clock: clock, Config: ac},
 		AuditQ:    &audit.Service{Store: db},
 		Metrics:   &metric.Service{Store: db, Audit: lg},
@@ -66,7 +67,8 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 		Jobs:      jobs,
 		Records:   records,
 		Stats:     st,
-		Cycles:    &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: &cycle.StatsInputs{Stats: st, Targets: db}},
+		Cycles: &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: &cycle.StatsInputs{Stats: st, Targets: db},
+			Outcomes: db, People: ppl},
 	}
 }
 

@@ -175,6 +175,8 @@ type ResultRow struct {
 	Name     string `json:"name"`
 	EmpNo    string `json:"empNo,omitempty"`
 	UnitID   int64  `json:"unitId"`
+	TeamID   int64  `json:"-"`
+	RegionID int64  `json:"-"`
 	Position string `json:"position,omitempty"`
 }
 
@@ -189,4 +191,38 @@ type ResultQuery struct {
 	WithDetail  bool
 	Limit       int
 	Offset      int
+}
+
+// Outcome states.
+const (
+	OutcomeProposed   = "proposed"
+	OutcomeConfirmed  = "confirmed"
+	OutcomeOverridden = "overridden"
+)
+
+// Outcome is a proposal of a cycle and what became of it.
+type Outcome struct {
+	ID        int64           `json:"id"`
+	CycleID   int64           `json:"cycleId"`
+	Period    string          `json:"period"`
+	Kind      string          `json:"kind"`
+	PersonID  int64           `json:"personId,omitempty"`
+	UnitID    int64           `json:"unitId,omitempty"`
+	Name      string          `json:"name"`
+	EmpNo     string          `json:"empNo,omitempty"`
+	Proposal  assess.Proposal `json:"proposal"`
+	State     string          `json:"state"`
+	DecidedBy string          `json:"decidedBy,omitempty"`
+	DecidedAt *time.Time      `json:"decidedAt"`
+	Reason    string          `json:"reason,omitempty"`
+	Effect    string          `json:"effect,omitempty"`
+	Version   int             `json:"version"`
+}
+
+// OutcomeQuery selects outcomes.
+type OutcomeQuery struct {
+	Institution int64
+	Cycle       int64
+	State       string
+	Limit       int
 }

@@ -79,10 +79,12 @@ type Source struct {
 
 // Service holds the cycle use cases.
 type Service struct {
-	Store  Store
-	Audit  audit.Log
-	Clock  platform.Clock
-	Inputs Inputs
+	Store    Store
+	Audit    audit.Log
+	Clock    platform.Clock
+	Inputs   Inputs
+	Outcomes OutcomeStore // nil: no outcome proposals
+	People   Mover        // makes confirmed outcomes' changes
 }
 
 const maxNote = 500
@@ -382,6 +384,11 @@ func (s *Service) Transition(ctx context.Context, id int64, in TransitionInput) 
 		if in.Action == ActionEnd || in.Action == ActionClose {
 			if err := s.compute(ctx, &c); err != nil {
 				return err
+			}
+		}
+		if in.Action == ActionClose {
+			if err := s.propose(ctx, &c); err != nil {
+				return fmt.Errorf("outcome proposals: %w", err)
 			}
 		}
 		if err := s.Store.UpdateCycle(ctx, &c); err != nil {

@@ -475,6 +475,29 @@ func oaExerciseAssess(t *testing.T, h *harness) {
 	oaCall(t, mkt, "POST", reopen, map[string]any{"reason": "关闭后 after closing"}, nil, 409, nil)
 	oaCall(t, mkt, "POST", cyc+"/compute", nil, nil, 409, nil)
 	oaCall(t, mkt, "GET", cyc, nil, nil, 200, nil)
+
+	// Closing proposed outcomes (a star CM per team with a composite).
+	var outcomes struct {
+		Items []struct {
+			ID      int64  `json:"id"`
+			Kind    string `json:"kind"`
+			Version int    `json:"version"`
+		} `json:"items"`
+	}
+	oaCall(t, mkt, "GET", fmt.Sprintf("/api/assess/outcomes?cycle=%d&state=proposed", c.ID), nil, nil, 200, &outcomes)
+	oaCall(t, mkt, "GET", "/api/assess/outcomes?state=maybe", nil, nil, 400, nil)
+	oaCall(t, cm, "GET", "/api/assess/outcomes", nil, nil, 403, nil)
+	if len(outcomes.Items) == 0 {
+		t.Fatal("closing proposed no outcome")
+	}
+	o := outcomes.Items[0]
+	decide := fmt.Sprintf("/api/assess/outcomes/%d/decide", o.ID)
+	oaCall(t, mkt, "POST", decide, map[string]any{"decision": "override"}, nil, 400, nil)
+	oaCall(t, cm, "POST", decide, map[string]any{"decision": "confirm"}, nil, 403, nil)
+	oaCall(t, mkt, "POST", decide, map[string]any{"decision": "confirm", "reason": "表彰 award", "version": o.Version}, nil, 200, nil)
+	oaCall(t, mkt, "POST", decide, map[string]any{"decision": "confirm"}, nil, 409, nil)
+	oaCall(t, mkt, "POST", "/api/assess/outcomes/999999/decide", map[string]any{"decision": "confirm"}, nil, 404, nil)
+	oaCall(t, mkt, "GET", "/api/assess/outcomes?state=confirmed", nil, nil, 200, nil)
 }
 
 // TestOpenAPIAssessSchemasCatchMistakes makes sure the assessment schemas

@@ -21,7 +21,9 @@ func checkAssessScopes(t *testing.T, h *harness, admin *client, w *world, mark f
 		"POST /api/assess/sheets/{id}/reopen", "GET /api/assess/cycles", "GET /api/assess/cycles/{id}", "GET /api/assess/rules",
 		// Cycle administration holds no people's data; TestAssessmentCycle covers it.
 		"POST /api/assess/cycles", "POST /api/assess/cycles/{id}/transition", "POST /api/assess/cycles/{id}/compute",
-		"PUT /api/assess/templates/{key}"} {
+		"PUT /api/assess/templates/{key}",
+		// Outcomes: TestAssessmentOutcomes and the OpenAPI scenario cover them; lists are scoped like results.
+		"GET /api/assess/outcomes", "POST /api/assess/outcomes/{id}/decide"} {
 		m, p, _ := cut(r)
 		mark(m, p)
 	}

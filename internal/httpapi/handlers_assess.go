@@ -305,3 +305,31 @@ func intPtrCell(p *int) any {
 	}
 	return *p
 }
+
+func (a *API) listOutcomes(w http.ResponseWriter, r *http.Request) error {
+	cycleID, err := qInt64(r, "cycle")
+	if err != nil {
+		return err
+	}
+	os, err := a.Cycles.OutcomeList(r.Context(), cycleID, r.URL.Query().Get("state"))
+	if err != nil {
+		return err
+	}
+	return ok(w, page[cycle.Outcome]{Items: os, Total: len(os), Page: 1, PageSize: max(len(os), 1)})
+}
+
+func (a *API) decideOutcome(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in cycle.DecideInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	o, err := a.Cycles.Decide(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return ok(w, o)
+}

@@ -111,6 +111,8 @@ func (a *API) routes() []route {
 		{method: "GET", path: "/api/assess/cycles/{id}/forms.xlsx", h: a.cycleForms, perm: access.AssessRead},
 		{method: "GET", path: "/api/assess/cycles/{id}/results/{kind}/{subject}", h: a.cycleResult, perm: access.AssessRead},
 		{method: "GET", path: "/api/assess/cycles/{id}/sheets/{kind}/{subject}", h: a.subjectSheets, perm: access.AssessManage},
+		{method: "GET", path: "/api/assess/outcomes", h: a.listOutcomes, perm: access.AssessManage},
+		{method: "POST", path: "/api/assess/outcomes/{id}/decide", h: a.decideOutcome, perm: access.AssessManage},
 		{method: "GET", path: "/api/assess/my-sheets", h: a.mySheets},
 		{method: "PUT", path: "/api/assess/sheets/{id}", h: a.saveSheet},
 		{method: "POST", path: "/api/assess/sheets/{id}/reopen", h: a.reopenSheet, perm: access.AssessManage},

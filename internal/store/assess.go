@@ -508,7 +508,7 @@ func (db *DB) AssessResults(ctx context.Context, sc access.Scope, asOf platform.
 		detail = "r.detail"
 	}
 	b.add(` SELECT r.subject_kind, r.subject_id, r.composite, r.held, r.rank_team, r.rank_region, r.rank_branch, `+detail+`,
-		c.id, c.period_key, s.scheme, `+subjectNameSQL+`, `+subjectEmpNoSQL+`, s.unit_id, s.position, COUNT(*) OVER ()
+		c.id, c.period_key, s.scheme, `+subjectNameSQL+`, `+subjectEmpNoSQL+`, s.unit_id, s.team_id, s.region_id, s.position, COUNT(*) OVER ()
 		FROM assess_results r JOIN assess_subjects s ON s.cycle_id = r.cycle_id AND s.subject_kind = r.subject_kind AND s.subject_id = r.subject_id
 		JOIN assess_cycles c ON c.id = r.cycle_id WHERE c.institution_id = ?`, q.Institution)
 	if q.Cycle != 0 {
@@ -544,7 +544,7 @@ func (db *DB) AssessResults(ctx context.Context, sc access.Scope, asOf platform.
 		var comp, rt, rr, rb sql.NullInt64
 		var detailText string
 		if err := rows.Scan(&r.SubjectKind, &r.SubjectID, &comp, &r.Held, &rt, &rr, &rb, &detailText, &r.CycleID, &r.Period,
-			&r.Scheme, &r.Name, &r.EmpNo, &r.UnitID, &r.Position, &total); err != nil {
+			&r.Scheme, &r.Name, &r.EmpNo, &r.UnitID, &r.TeamID, &r.RegionID, &r.Position, &total); err != nil {
 			return nil, 0, err
 		}
 		if comp.Valid {
@@ -607,4 +607,113 @@ func (db *DB) SubmitAllSheets(ctx context.Context, cycleID int64, points string,
 			version = version + 1 WHERE cycle_id = ?`, points, total, platform.TS(db.clock.Now()), platform.TS(db.clock.Now()), cycleID)
 		return err
 	})
+}
+
+// InsertOutcomes stores a cycle's proposals.
+func (db *DB) InsertOutcomes(ctx context.Context, institution, cycleID int64, os []cycle.Outcome) error {
+	for _, o := range os {
+		b, err := json.Marshal(o.Proposal)
+		if err != nil {
+			return err
+		}
+		if _, err := db.exec(ctx, `INSERT INTO assess_outcomes (institution_id, cycle_id, kind, person_id, unit_id, proposal) VALUES (?,?,?,?,?,?)`,
+			institution, cycleID, o.Kind, o.PersonID, o.UnitID, string(b)); err != nil {
+			return fmt.Errorf("outcome: %w", err)
+		}
+	}
+	return nil
+}
+
+const outcomeSelect = `SELECT o.id, o.cycle_id, c.period_key, o.kind, o.person_id, o.unit_id,
+	COALESCE((SELECT name FROM persons WHERE id = o.person_id), (SELECT name FROM units WHERE id = o.unit_id), ''),
+	COALESCE((SELECT emp_no FROM persons WHERE id = o.person_id), ''), o.proposal, o.state, o.decided_by, o.decided_at, o.reason, o.effect, o.version
+	FROM assess_outcomes o JOIN assess_cycles c ON c.id = o.cycle_id
+	LEFT JOIN assess_subjects s ON s.cycle_id = o.cycle_id AND s.subject_kind = 'person' AND s.subject_id = o.person_id`
+
+func scanOutcome(sc interface{ Scan(...any) error }) (cycle.Outcome, error) {
+	var o cycle.Outcome
+	var proposal string
+	var at platform.Timestamp
+	if err := sc.Scan(&o.ID, &o.CycleID, &o.Period, &o.Kind, &o.PersonID, &o.UnitID, &o.Name, &o.EmpNo, &proposal, &o.State,
+		&o.DecidedBy, &at, &o.Reason, &o.Effect, &o.Version); err != nil {
+		return o, err
+	}
+	if err := json.Unmarshal([]byte(proposal), &o.Proposal); err != nil {
+		return o, fmt.Errorf("outcome %d: %w", o.ID, err)
+	}
+	if !at.IsZero() {
+		t := at.Time
+		o.DecidedAt = &t
+	}
+	return o, nil
+}
+
+// Outcomes returns the outcomes q selects whose person (placed as in
+// their cycle) or unit lies inside scope on asOf, newest first.
+func (db *DB) Outcomes(ctx context.Context, sc access.Scope, asOf platform.Date, q cycle.OutcomeQuery) ([]cycle.Outcome, error) {
+	var b sqlb
+	b.add("WITH RECURSIVE ")
+	scopeCTE(&b, sc, asOf)
+	b.add(" "+outcomeSelect+" WHERE o.institution_id = ?", q.Institution)
+	if q.Cycle != 0 {
+		b.add(" AND o.cycle_id = ?", q.Cycle)
+	}
+	if q.State != "" {
+		b.add(" AND o.state = ?", q.State)
+	}
+	if !sc.All {
+		if sc.Empty() {
+			b.add(" AND 1 = 0")
+		} else {
+			b.add(" AND (s.unit_id IN (SELECT id FROM scope_units) OR o.unit_id IN (SELECT id FROM scope_units))")
+		}
+	}
+	b.add(" ORDER BY o.id DESC")
+	if q.Limit > 0 {
+		b.add(" LIMIT ?", q.Limit)
+	}
+	rows, err := db.query(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("outcomes: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	out := []cycle.Outcome{}
+	for rows.Next() {
+		o, err := scanOutcome(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Outcome returns one outcome of the institution.
+func (db *DB) Outcome(ctx context.Context, institution, id int64) (cycle.Outcome, error) {
+	o, err := scanOutcome(db.queryRow(ctx, outcomeSelect+" WHERE o.institution_id = ? AND o.id = ?", institution, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return cycle.Outcome{}, platform.ErrNotFound
+	}
+	if err != nil {
+		return cycle.Outcome{}, fmt.Errorf("outcome %d: %w", id, err)
+	}
+	return o, nil
+}
+
+// DecideOutcome records a decision if the stored version is still o.Version.
+func (db *DB) DecideOutcome(ctx context.Context, o *cycle.Outcome) error {
+	var at any
+	if o.DecidedAt != nil {
+		at = platform.TS(*o.DecidedAt)
+	}
+	res, err := db.exec(ctx, `UPDATE assess_outcomes SET state = ?, decided_by = ?, decided_at = ?, reason = ?, effect = ?, version = version + 1
+		WHERE id = ? AND version = ?`, o.State, o.DecidedBy, at, o.Reason, o.Effect, o.ID, o.Version)
+	if err != nil {
+		return fmt.Errorf("decide outcome: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return platform.Conflict("stale", "version", "该结果已被处理，请刷新 the outcome was decided meanwhile; reload")
+	}
+	o.Version++
+	return nil
 }

@@ -1,0 +1,333 @@
+package cycle
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"cmhub/internal/access"
+	"cmhub/internal/assess"
+	"cmhub/internal/audit"
+	"cmhub/internal/people"
+	"cmhub/internal/platform"
+	"cmhub/presets"
+)
+
+// Mover makes the effective-dated change a confirmed outcome brings.
+type Mover interface {
+	Move(ctx context.Context, id int64, m people.Move) (people.Detail, error)
+}
+
+// OutcomeStore is the persistence of outcomes.
+type OutcomeStore interface {
+	InsertOutcomes(ctx context.Context, institution, cycleID int64, os []Outcome) error
+	Outcomes(ctx context.Context, sc access.Scope, asOf platform.Date, q OutcomeQuery) ([]Outcome, error)
+	Outcome(ctx context.Context, institution, id int64) (Outcome, error)
+	DecideOutcome(ctx context.Context, o *Outcome) error
+}
+
+// outcomeRules reads the institution's outcome rules from its preset
+// (they are preset data; editing them is later work).
+func (s *Service) outcomeRules(ctx context.Context, institution int64) (assess.OutcomeRules, error) {
+	code, err := s.Store.InstitutionPreset(ctx, institution)
+	if err != nil {
+		return assess.OutcomeRules{}, err
+	}
+	p, err := presets.Load(code)
+	if err != nil {
+		return assess.OutcomeRules{}, err
+	}
+	pr, err := assess.FromPreset(p)
+	if err != nil {
+		return assess.OutcomeRules{}, err
+	}
+	return pr.Outcomes, nil
+}
+
+// propose applies the outcome rules to a closing cycle's results and
+// stores the proposals: star CMs and RM conversions for a quarter,
+// standby training and ending contracts for a month.
+func (s *Service) propose(ctx context.Context, c *Cycle) error {
+	if s.Outcomes == nil {
+		return nil
+	}
+	rules, err := s.outcomeRules(ctx, c.Institution)
+	if err != nil {
+		return err
+	}
+	per, err := platform.ParsePeriod(c.Period)
+	if err != nil {
+		return err
+	}
+	all := access.Scope{Institution: c.Institution, All: true}
+	rows, _, err := s.Store.AssessResults(ctx, all, c.AsOf, ResultQuery{Institution: c.Institution, Cycle: c.ID, SubjectKind: "", WithDetail: true})
+	if err != nil {
+		return err
+	}
+	var proposals []assess.Proposal
+	switch per.Kind {
+	case platform.Quarter:
+		ppl, err := s.Store.AssessPeople(ctx, c.Institution, c.AsOf)
+		if err != nil {
+			return err
+		}
+		hired := make(map[int64]platform.Date, len(ppl))
+		for _, p := range ppl {
+			hired[p.ID] = p.HiredOn
+		}
+		var stars []assess.StarCandidate
+		var rms []assess.QuarterCase
+		for _, r := range rows {
+			if r.SubjectKind != KindPerson {
+				continue
+			}
+			score, held := scoreOf(r)
+			if st := rules.Star; st != nil && slices.Contains(st.Positions, r.Position) && r.TeamID != 0 {
+				stars = append(stars, assess.StarCandidate{PersonID: r.SubjectID, EmpNo: r.EmpNo, Position: r.Position, TeamID: r.TeamID,
+					HiredOn: hired[r.SubjectID], Composite: score, Held: held, TieItemPoints: tiePoints(r, st.TieItem)})
+			}
+			if rq := rules.RMQuarterly; rq != nil && slices.Contains(rq.Positions, r.Position) {
+				rms = append(rms, assess.QuarterCase{PersonID: r.SubjectID, Position: r.Position, RegionID: r.RegionID, Score: score, Held: held})
+			}
+		}
+		if rules.Star != nil {
+			proposals = append(proposals, assess.StarCMs(*rules.Star, per, stars)...)
+		}
+		if rules.RMQuarterly != nil {
+			proposals = append(proposals, assess.RMQuarterlyOutcomes(*rules.RMQuarterly, per, rms)...)
+		}
+	case platform.Month:
+		if rules.Monthly == nil {
+			break
+		}
+		prev, err := s.previousMonth(ctx, c, per)
+		if err != nil {
+			return err
+		}
+		var cases []assess.MonthlyCase
+		for _, r := range rows {
+			if r.SubjectKind != KindPerson || !slices.Contains(rules.Monthly.Positions, r.Position) {
+				continue
+			}
+			score, held := scoreOf(r)
+			mc := assess.MonthlyCase{PersonID: r.SubjectID, Position: r.Position, Months: []assess.MonthScore{{Period: per, Score: score, Held: held}}}
+			if p, ok := prev[r.SubjectID]; ok {
+				mc.Months = append([]assess.MonthScore{p}, mc.Months...)
+			}
+			cases = append(cases, mc)
+		}
+		proposals = assess.MonthlyOutcomes(*rules.Monthly, per, cases)
+	}
+	out := make([]Outcome, len(proposals))
+	for i, p := range proposals {
+		out[i] = Outcome{Kind: p.Kind, PersonID: p.PersonID, UnitID: p.UnitID, Proposal: p}
+	}
+	return s.Outcomes.InsertOutcomes(ctx, c.Institution, c.ID, out)
+}
+
+// previousMonth returns the scores of the month before per, from its
+// closed cycle, by person.
+func (s *Service) previousMonth(ctx context.Context, c *Cycle, per platform.Period) (map[int64]assess.MonthScore, error) {
+	out := map[int64]assess.MonthScore{}
+	prev := platform.Period{Kind: platform.Month, Year: per.Year, N: per.N - 1}
+	if per.N == 1 {
+		prev = platform.Period{Kind: platform.Month, Year: per.Year - 1, N: 12}
+	}
+	cycles, err := s.Store.Cycles(ctx, c.Institution)
+	if err != nil {
+		return nil, err
+	}
+	for _, pc := range cycles {
+		if pc.Period != prev.String() || pc.State != StateClosed {
+			continue
+		}
+		rows, _, err := s.Store.AssessResults(ctx, access.Scope{Institution: c.Institution, All: true}, pc.AsOf,
+			ResultQuery{Institution: c.Institution, Cycle: pc.ID})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if r.SubjectKind == KindPerson {
+				score, held := scoreOf(r)
+				out[r.SubjectID] = assess.MonthScore{Period: prev, Score: score, Held: held}
+			}
+		}
+	}
+	return out, nil
+}
+
+func scoreOf(r ResultRow) (assess.Score, bool) {
+	if r.Composite == nil {
+		return 0, true
+	}
+	return *r.Composite, false
+}
+
+// tiePoints are the subject's points on the star rule's tie item: the
+// computed points, or the item's part of the composite to a tenth.
+func tiePoints(r ResultRow, item string) assess.Points {
+	var d Detail
+	if json.Unmarshal(r.Detail, &d) != nil {
+		return 0
+	}
+	for _, c := range d.Computed {
+		if c.Key == item {
+			return c.Points
+		}
+	}
+	for _, it := range d.Items {
+		if it.Key == item && it.Score != nil {
+			return assess.Points((int64(*it.Score) + 5) / 10)
+		}
+	}
+	return 0
+}
+
+// OutcomeList lists outcomes for the marketing department's inbox.
+func (s *Service) OutcomeList(ctx context.Context, cycleID int64, state string) ([]Outcome, error) {
+	p, err := principal(ctx, access.AssessManage)
+	if err != nil {
+		return nil, err
+	}
+	if s.Outcomes == nil {
+		return []Outcome{}, nil
+	}
+	if state != "" && state != OutcomeProposed && state != OutcomeConfirmed && state != OutcomeOverridden {
+		return nil, platform.Invalid("state", "状态须为 proposed、confirmed 或 overridden the state must be proposed, confirmed or overridden")
+	}
+	return s.Outcomes.Outcomes(ctx, p.Scope, platform.DateOf(s.Clock.Now()), OutcomeQuery{Institution: p.Institution, Cycle: cycleID, State: state, Limit: MaxResults})
+}
+
+// DecideInput confirms or overrides a proposal.
+type DecideInput struct {
+	Decision string `json:"decision"` // confirm | override
+	Reason   string `json:"reason"`
+	Version  int    `json:"version"`
+}
+
+// Decide confirms a proposal — making the change it brings through the
+// person's effective-dated records, with the decider's own permissions —
+// or overrides it with a reason. Both are audited; nothing is half-made.
+func (s *Service) Decide(ctx context.Context, id int64, in DecideInput) (Outcome, error) {
+	p, err := principal(ctx, access.AssessManage)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if s.Outcomes == nil {
+		return Outcome{}, platform.ErrNotFound
+	}
+	reason := strings.TrimSpace(in.Reason)
+	fs := platform.Fields{}
+	if in.Decision != "confirm" && in.Decision != "override" {
+		fs.Add("decision", "决定须为 confirm 或 override the decision must be confirm or override")
+	}
+	if in.Decision == "override" && reason == "" {
+		fs.Add("reason", "不采纳须说明理由 overriding needs a reason")
+	}
+	if utf8.RuneCountInString(reason) > maxNote {
+		fs.Add("reason", "理由最多 500 字 the reason is at most 500 characters")
+	}
+	if err := fs.Err(); err != nil {
+		return Outcome{}, err
+	}
+	var out Outcome
+	err = s.Store.WithTx(ctx, func(ctx context.Context) error {
+		o, err := s.Outcomes.Outcome(ctx, p.Institution, id)
+		if err != nil {
+			return err
+		}
+		visible, err := s.Outcomes.Outcomes(ctx, p.Scope, platform.DateOf(s.Clock.Now()), OutcomeQuery{Institution: p.Institution, Cycle: o.CycleID})
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(visible, func(v Outcome) bool { return v.ID == o.ID }) {
+			return platform.ErrNotFound
+		}
+		if o.State != OutcomeProposed {
+			return platform.Conflict("decided", "decision", "该建议已处理 the proposal has been decided")
+		}
+		if in.Version != 0 && in.Version != o.Version {
+			return platform.Conflict("stale", "version", "该结果已被处理，请刷新 the outcome was decided meanwhile; reload")
+		}
+		now := s.Clock.Now()
+		o.DecidedBy, o.DecidedAt, o.Reason = p.Username, &now, reason
+		if in.Decision == "override" {
+			o.State, o.Effect = OutcomeOverridden, "未采纳，不作变动 overridden: nothing changed"
+		} else {
+			o.State = OutcomeConfirmed
+			if o.Effect, err = s.apply(ctx, o); err != nil {
+				return err
+			}
+		}
+		if err := s.Outcomes.DecideOutcome(ctx, &o); err != nil {
+			return err
+		}
+		out = o
+		return s.Audit.Record(ctx, audit.Change{Action: "assess.outcome." + in.Decision, ObjectType: "assess_outcome", ObjectID: fmt.Sprint(o.ID),
+			Before: map[string]any{"state": OutcomeProposed}, After: map[string]any{"state": o.State, "kind": o.Kind, "person": o.PersonID,
+				"period": o.Period, "effect": o.Effect}, Reason: reason})
+	})
+	return out, err
+}
+
+// apply makes the change a confirmed proposal brings and describes it.
+func (s *Service) apply(ctx context.Context, o Outcome) (string, error) {
+	from := platform.Date{}
+	if per, err := platform.ParsePeriod(o.Proposal.Effective); err == nil {
+		from = per.Start()
+	}
+	why := fmt.Sprintf("%s 考核结果 assessment outcome %s (#%d)", o.Period, o.Kind, o.ID)
+	move := func(m people.Move) error {
+		if s.People == nil || o.PersonID == 0 || from.IsZero() {
+			return fmt.Errorf("outcome %d: no person or effective date to change", o.ID)
+		}
+		m.EffectiveFrom, m.Reason = from, why
+		_, err := s.People.Move(ctx, o.PersonID, m)
+		return err
+	}
+	str := func(v string) *string { return &v }
+	rules, err := s.outcomeRules(ctx, s.institutionOf(ctx))
+	if err != nil {
+		return "", err
+	}
+	switch o.Kind {
+	case assess.ProposeStandbyTraining:
+		days := 7
+		if rules.Monthly != nil && rules.Monthly.StandbyDays > 0 {
+			days = rules.Monthly.StandbyDays
+		}
+		if err := move(people.Move{Status: str("standby_training")}); err != nil {
+			return "", err
+		}
+		back := from.AddDays(days)
+		if _, err := s.People.Move(ctx, o.PersonID, people.Move{EffectiveFrom: back, Status: str("active"), Reason: why}); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s 起待岗培训 %d 天，%s 恢复在岗 standby training from %s for %d days, active again from %s", from, days, back, from, days, back), nil
+	case assess.ProposeEndContract:
+		if err := move(people.Move{Status: str("terminated")}); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s 起解除劳动合同 contract ended from %s", from, from), nil
+	case assess.ProposeRMToSalesCM:
+		if rules.RMQuarterly == nil || rules.RMQuarterly.ConvertTo == "" {
+			return "", fmt.Errorf("outcome %d: no position to convert to", o.ID)
+		}
+		to := rules.RMQuarterly.ConvertTo
+		if err := move(people.Move{Position: &to}); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s 起转为 %s position %s from %s", from, to, to, from), nil
+	}
+	return "已确认并记录 confirmed and recorded", nil
+}
+
+func (s *Service) institutionOf(ctx context.Context) int64 {
+	if p := access.FromContext(ctx); p != nil {
+		return p.Institution
+	}
+	return 0
+}
