@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"testing"
 	"time"
@@ -41,6 +43,9 @@ func BenchmarkCycleAtScale(b *testing.B) {
 	}
 	s := NewServices(db, platform.SystemClock{}, auth.Config{Secret: []byte("bench-secret-0123456789abcdef012345678")})
 	ctx = access.WithPrincipal(ctx, access.System(in.ID, "bench"))
+	if err := benchTargets(ctx, db, in.ID, period); err != nil {
+		b.Fatal(err)
+	}
 	var open, submit, compute time.Duration
 	var c cycle.Cycle
 	for b.Loop() {
@@ -77,4 +82,38 @@ func BenchmarkCycleAtScale(b *testing.B) {
 	if err := db.DeleteCycle(ctx, in.ID, period); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// benchTargets gives every manager of the generated institution a target
+// for the period (new accounts, once), so that every computed item has a
+// value and the statistics behind task completion run as in a real cycle.
+func benchTargets(ctx context.Context, db *store.DB, institution int64, period string) error {
+	per, err := platform.ParsePeriod(period)
+	if err != nil {
+		return err
+	}
+	people, err := db.AssessPeople(ctx, institution, per.End())
+	if err != nil {
+		return err
+	}
+	if ms, err := db.TargetMetrics(ctx, institution, []string{period}); err != nil || len(ms) > 0 {
+		return err
+	}
+	now := platform.TS(time.Now())
+	i := 0
+	return db.WithTx(ctx, func(ctx context.Context) error {
+		_, err := db.BulkInsert(ctx, "targets", []string{"institution_id", "period_key", "metric_key", "person_id", "measure_unit", "value", "set_by", "set_at", "created_at"},
+			func() ([]any, error) {
+				for i < len(people) && people[i].Position != "sales_cm" && people[i].Position != "group_lead" {
+					i++
+				}
+				if i == len(people) {
+					return nil, io.EOF
+				}
+				p := people[i]
+				i++
+				return []any{institution, period, "new_accounts", p.ID, "count", int64(10 + p.ID%7), fmt.Sprint("bench"), now, now}, nil
+			})
+		return err
+	})
 }

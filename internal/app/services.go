@@ -67,7 +67,7 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 		Jobs:      jobs,
 		Records:   records,
 		Stats:     st,
-		Cycles: &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: &cycle.StatsInputs{Stats: st, Targets: db},
+		Cycles: &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: &cycle.StatsInputs{Stats: st, Targets: db, OutsideTx: store.OutsideTx},
 			Outcomes: db, People: ppl},
 	}
 }

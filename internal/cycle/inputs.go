@@ -10,6 +10,8 @@ import (
 	"cmhub/internal/platform"
 	"cmhub/internal/stats"
 	"cmhub/internal/target"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // StatsInputs computes task completion from the business statistics and
@@ -23,6 +25,10 @@ import (
 type StatsInputs struct {
 	Stats   *stats.Service
 	Targets TargetSource
+	// OutsideTx detaches a context from the caller's transaction so the
+	// statistics can be read concurrently (store.OutsideTx); nil reads
+	// them one after another in the caller's transaction.
+	OutsideTx func(context.Context) context.Context
 }
 
 // TargetSource reads targets for the inputs.
@@ -63,36 +69,61 @@ func (si *StatsInputs) For(ctx context.Context, institution int64, per platform.
 	for _, s := range subjects {
 		levels[s.Level] = true
 	}
+	// The statistics of each level and month are independent reads; two
+	// run at a time (the database does the work: this machine class has
+	// two cores).
+	type job struct {
+		level string
+		month int
+	}
+	var jobs []job
+	for level := range levels {
+		for mi := range months {
+			jobs = append(jobs, job{level, mi})
+		}
+	}
+	tabs := make([]stats.Monthly, len(jobs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(1)
+	if si.OutsideTx != nil {
+		gctx = si.OutsideTx(gctx)
+		g.SetLimit(2)
+	}
+	for i, j := range jobs {
+		g.Go(func() error {
+			tab, err := si.Stats.Monthly(gctx, stats.MonthlyQuery{Month: months[j.month].String(), Level: statsLevel[j.level], Metrics: metrics})
+			if err != nil {
+				return fmt.Errorf("statistics %s %s: %w", months[j.month], j.level, err)
+			}
+			tabs[i] = tab
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	// figures[key][metric][month index]
 	figures := map[figKey]map[string][]monthFig{}
-	var info map[string]stats.MetricInfo
-	for level := range levels {
-		for mi, m := range months {
-			tab, err := si.Stats.Monthly(ctx, stats.MonthlyQuery{Month: m.String(), Level: statsLevel[level], Metrics: metrics})
-			if err != nil {
-				return nil, fmt.Errorf("statistics %s %s: %w", m, level, err)
+	info := map[string]stats.MetricInfo{}
+	for i, tab := range tabs {
+		mi := jobs[i].month
+		for _, mt := range tab.Metrics {
+			info[mt.Key] = mt
+		}
+		for _, row := range tab.Rows {
+			k := figKey{row.SubjectType == stats.SubjectPerson, row.ID}
+			byMetric := figures[k]
+			if byMetric == nil {
+				byMetric = map[string][]monthFig{}
+				figures[k] = byMetric
 			}
-			if info == nil {
-				info = map[string]stats.MetricInfo{}
-				for _, mt := range tab.Metrics {
-					info[mt.Key] = mt
+			for key, cell := range row.Values {
+				fs := byMetric[key]
+				if fs == nil {
+					fs = make([]monthFig, len(months))
+					byMetric[key] = fs
 				}
-			}
-			for _, row := range tab.Rows {
-				k := figKey{row.SubjectType == stats.SubjectPerson, row.ID}
-				byMetric := figures[k]
-				if byMetric == nil {
-					byMetric = map[string][]monthFig{}
-					figures[k] = byMetric
-				}
-				for key, cell := range row.Values {
-					fs := byMetric[key]
-					if fs == nil {
-						fs = make([]monthFig, len(months))
-						byMetric[key] = fs
-					}
-					fs[mi] = monthFig{actual: parseRat(cell.Actual), target: parseRat(cell.Target)}
-				}
+				fs[mi] = monthFig{actual: parseRat(cell.Actual), target: parseRat(cell.Target)}
 			}
 		}
 	}

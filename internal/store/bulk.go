@@ -23,7 +23,7 @@ type RowSource func() ([]any, error)
 // platform.Timestamp are converted). It is the only bulk path; callers
 // never build per-row statements.
 func (db *DB) BulkInsert(ctx context.Context, table string, cols []string, next RowSource) (int64, error) {
-	st, ok := ctx.Value(txKey{}).(*txState)
+	st, ok := txOf(ctx)
 	if !ok {
 		return 0, errors.New("store: bulk insert outside a transaction")
 	}

@@ -145,12 +145,28 @@ type txState struct {
 	tx   *sql.Tx
 }
 
+// txOf returns the transaction ctx carries, if any.
+func txOf(ctx context.Context) (*txState, bool) {
+	st, ok := ctx.Value(txKey{}).(*txState)
+	return st, ok && st != nil
+}
+
+// OutsideTx returns ctx without its transaction: store calls made with it
+// read committed data through the pool, and may run concurrently (one
+// transaction's connection serves one query at a time).
+func OutsideTx(ctx context.Context) context.Context {
+	if _, ok := txOf(ctx); !ok {
+		return ctx
+	}
+	return context.WithValue(ctx, txKey{}, (*txState)(nil))
+}
+
 // WithTx runs fn in a transaction carried by the context; store methods
 // called with that context join it. A nested WithTx joins the outer one.
 // The outermost call retries fn on serialization failures and busy errors,
 // so fn must not have side effects outside the database.
 func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*txState); ok {
+	if _, ok := txOf(ctx); ok {
 		return fn(ctx)
 	}
 	const attempts = 5
@@ -190,7 +206,7 @@ func (db *DB) runTx(ctx context.Context, fn func(ctx context.Context) error) err
 
 // q returns the transaction in ctx, or the read pool.
 func (db *DB) q(ctx context.Context) querier {
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+	if st, ok := txOf(ctx); ok {
 		return st.tx
 	}
 	return db.r
@@ -199,7 +215,7 @@ func (db *DB) q(ctx context.Context) querier {
 // mustTx returns the transaction in ctx; writes must run inside WithTx so
 // that their audit entry commits with them.
 func (db *DB) mustTx(ctx context.Context) (*sql.Tx, error) {
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+	if st, ok := txOf(ctx); ok {
 		return st.tx, nil
 	}
 	return nil, errors.New("store: write outside a transaction")

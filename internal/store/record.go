@@ -515,7 +515,7 @@ var creditCols = []string{"institution_id", "month", "source_id", "record_date",
 // transaction in ctx: on PostgreSQL as COPY text written straight from the
 // rows (no value is boxed per row), on SQLite through BulkInsert.
 func (db *DB) LoadCredits(ctx context.Context, next func() (*record.Row, bool)) (int64, error) {
-	st, ok := ctx.Value(txKey{}).(*txState)
+	st, ok := txOf(ctx)
 	if !ok {
 		return 0, errors.New("store: bulk insert outside a transaction")
 	}

@@ -250,7 +250,7 @@ const statsWorkMem = "256MB"
 // PostgreSQL (SET LOCAL ends with it); on SQLite, or inside a caller's
 // transaction, it just runs fn.
 func (db *DB) statsRead(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, inTx := ctx.Value(txKey{}).(*txState); inTx || db.engine != Postgres {
+	if _, inTx := txOf(ctx); inTx || db.engine != Postgres {
 		return fn(ctx)
 	}
 	conn, err := db.r.Conn(ctx)
