@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"testing"
@@ -112,7 +111,7 @@ func benchTargets(ctx context.Context, db *store.DB, institution int64, period s
 				}
 				p := people[i]
 				i++
-				return []any{institution, period, "new_accounts", p.ID, "count", int64(10 + p.ID%7), fmt.Sprint("bench"), now, now}, nil
+				return []any{institution, period, "new_accounts", p.ID, "count", int64(10 + p.ID%7), "bench", now, now}, nil
 			})
 		return err
 	})
