@@ -308,6 +308,47 @@ func TestAssessmentCycle(t *testing.T) {
 		if res.Detail.Result.Composite != wantScore {
 			t.Fatalf("after the reopen: %s, want %s", res.Detail.Result.Composite, wantScore)
 		}
+		// Closing proposed the team's star CM (the only one with a
+		// composite) and, by the preset's grade rule (down below 60 points
+		// or 50 % completion, up from 90 points with 100 %), a grade change.
+		outs, err := s.Cycles.OutcomeList(mkt, c.ID, cycle.OutcomeProposed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]int64{}
+		for _, o := range outs {
+			if o.PersonID == subject {
+				kinds[o.Kind] = o.ID
+			}
+		}
+		if kinds[assess.ProposeStarCM] == 0 {
+			t.Fatalf("no star CM proposal for %d: %+v", subject, outs)
+		}
+		completion := res.Detail.Inputs.Values["completion"]
+		wantDown := completion < 0.5 || res.Detail.Result.Composite < 6000
+		if (kinds[cycle.ProposeGradeDown] != 0) != wantDown || kinds[cycle.ProposeGradeUp] != 0 {
+			t.Fatalf("grade proposals %v for composite %s, completion %v", kinds, res.Detail.Result.Composite, completion)
+		}
+		t.Logf("proposals for the subject: %v (completion %.4f)", kinds, completion)
+		if wantDown {
+			before, err := s.People.Get(sys, subject)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := s.Cycles.Decide(mkt, kinds[cycle.ProposeGradeDown], cycle.DecideInput{Decision: "confirm"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			after, err := s.People.Get(sys, subject)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := after.History[len(after.History)-1]
+			if last.ValidFrom.String() != "2026-10-01" || last.Grade == before.Grade || !strings.Contains(o.Effect, last.Grade) {
+				t.Fatalf("grade down: %+v → %+v (%s)", before.Grade, last, o.Effect)
+			}
+		}
+
 		// Closed: no scoring, no reopening, no recomputing.
 		_, err = s.Cycles.Save(peer2Ctx, other, cycle.SaveInput{Points: cmPoints("8")})
 		conflictCode(t, err, cycle.ErrClosed)

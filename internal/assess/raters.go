@@ -30,6 +30,7 @@ type Person struct {
 	Position string        `json:"position"`
 	Status   string        `json:"status"`
 	HiredOn  platform.Date `json:"hiredOn"`
+	Grade    string        `json:"grade,omitempty"` // for grade reviews; rater resolution ignores it
 }
 
 // Snapshot is the organisation as of one day: the units open that day

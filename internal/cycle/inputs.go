@@ -213,6 +213,7 @@ func completionOf(metrics []string, info map[string]stats.MetricInfo, figs map[s
 	mean := new(big.Rat).Quo(sum, big.NewRat(int64(n), 1))
 	v, _ := mean.Float64()
 	f.Values[assess.InputCompletion] = v
+	f.Completion = mean.RatString()
 	return f, true
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 	"cmhub/internal/audit"
 	"cmhub/internal/people"
 	"cmhub/internal/platform"
+	"cmhub/internal/target"
 	"cmhub/presets"
 )
 
@@ -29,22 +31,86 @@ type OutcomeStore interface {
 	DecideOutcome(ctx context.Context, o *Outcome) error
 }
 
-// outcomeRules reads the institution's outcome rules from its preset
-// (they are preset data; editing them is later work).
-func (s *Service) outcomeRules(ctx context.Context, institution int64) (assess.OutcomeRules, error) {
+// presetRules reads the institution's outcome and grade-review rules
+// from its preset (they are preset data; editing them is later work).
+func (s *Service) presetRules(ctx context.Context, institution int64) (*assess.PresetRules, error) {
 	code, err := s.Store.InstitutionPreset(ctx, institution)
 	if err != nil {
-		return assess.OutcomeRules{}, err
+		return nil, err
 	}
 	p, err := presets.Load(code)
 	if err != nil {
-		return assess.OutcomeRules{}, err
+		return nil, err
 	}
-	pr, err := assess.FromPreset(p)
+	return assess.FromPreset(p)
+}
+
+func (s *Service) outcomeRules(ctx context.Context, institution int64) (assess.OutcomeRules, error) {
+	pr, err := s.presetRules(ctx, institution)
 	if err != nil {
 		return assess.OutcomeRules{}, err
 	}
 	return pr.Outcomes, nil
+}
+
+// Grade-review proposal kinds (SPEC §7), beside the core's outcome kinds.
+const (
+	ProposeGradeUp   = "grade_up"
+	ProposeGradeDown = "grade_down"
+)
+
+// gradeProposals applies the grade-review rule of the cycle's kind to
+// every person with a grade on the ladder. Past years' annual completion
+// is not yet gathered, so the weak-years check does not hold anyone back.
+func (s *Service) gradeProposals(ctx context.Context, c *Cycle, per platform.Period, rows []ResultRow, people map[int64]assess.Person) ([]assess.Proposal, error) {
+	pr, err := s.presetRules(ctx, c.Institution)
+	if err != nil || pr.Ladder == nil {
+		return nil, err
+	}
+	var rule *assess.GradeRule
+	for i := range pr.GradeRules {
+		if pr.GradeRules[i].Cycle == per.Kind {
+			rule = &pr.GradeRules[i]
+		}
+	}
+	if rule == nil {
+		return nil, nil
+	}
+	ladder := map[string]bool{}
+	for _, g := range pr.Ladder.Grades() {
+		ladder[g.Code] = true
+	}
+	next := platform.Period{Kind: platform.Month, Year: per.End().AddDays(1).Year(), N: int(per.End().AddDays(1).Month())}
+	var out []assess.Proposal
+	for _, r := range rows {
+		p, ok := people[r.SubjectID]
+		if r.SubjectKind != KindPerson || !ok || !ladder[p.Grade] {
+			continue
+		}
+		score, held := scoreOf(r)
+		gc := assess.GradeCase{PersonID: r.SubjectID, Grade: p.Grade, Period: per, Composite: score, Held: held}
+		var d Detail
+		if json.Unmarshal(r.Detail, &d) == nil && d.Inputs != nil && d.Inputs.Completion != "" {
+			if v, ok := new(big.Rat).SetString(d.Inputs.Completion); ok {
+				gc.Completion = target.Completion(v, big.NewRat(1, 1))
+			}
+		}
+		dec, err := assess.ReviewGrade(*rule, pr.Ladder, gc)
+		if err != nil {
+			return nil, err
+		}
+		if dec.Direction == assess.GradeStay {
+			continue
+		}
+		kind := ProposeGradeUp
+		if dec.Direction == assess.GradeDown {
+			kind = ProposeGradeDown
+		}
+		figs := append(dec.Figures, assess.Figure{Key: "from", Value: dec.From}, assess.Figure{Key: "to", Value: dec.To})
+		out = append(out, assess.Proposal{Kind: kind, PersonID: r.SubjectID, Period: per.String(), Effective: next.String(),
+			ReasonZh: dec.ReasonZh, ReasonEn: dec.ReasonEn, Figures: figs})
+	}
+	return out, nil
 }
 
 // propose applies the outcome rules to a closing cycle's results and
@@ -75,9 +141,16 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 			return err
 		}
 		hired := make(map[int64]platform.Date, len(ppl))
+		byID := make(map[int64]assess.Person, len(ppl))
 		for _, p := range ppl {
 			hired[p.ID] = p.HiredOn
+			byID[p.ID] = p
 		}
+		grades, err := s.gradeProposals(ctx, c, per, rows, byID)
+		if err != nil {
+			return err
+		}
+		proposals = append(proposals, grades...)
 		var stars []assess.StarCandidate
 		var rms []assess.QuarterCase
 		for _, r := range rows {
@@ -224,9 +297,6 @@ func (s *Service) Decide(ctx context.Context, id int64, in DecideInput) (Outcome
 	if in.Decision != "confirm" && in.Decision != "override" {
 		fs.Add("decision", "决定须为 confirm 或 override the decision must be confirm or override")
 	}
-	if in.Decision == "override" && reason == "" {
-		fs.Add("reason", "不采纳须说明理由 overriding needs a reason")
-	}
 	if utf8.RuneCountInString(reason) > maxNote {
 		fs.Add("reason", "理由最多 500 字 the reason is at most 500 characters")
 	}
@@ -251,6 +321,9 @@ func (s *Service) Decide(ctx context.Context, id int64, in DecideInput) (Outcome
 		}
 		if in.Version != 0 && in.Version != o.Version {
 			return platform.Conflict("stale", "version", "该结果已被处理，请刷新 the outcome was decided meanwhile; reload")
+		}
+		if in.Decision == "override" && reason == "" {
+			return platform.Invalid("reason", "不采纳须说明理由 overriding needs a reason")
 		}
 		now := s.Clock.Now()
 		o.DecidedBy, o.DecidedAt, o.Reason = p.Username, &now, reason
@@ -321,6 +394,20 @@ func (s *Service) apply(ctx context.Context, o Outcome) (string, error) {
 			return "", err
 		}
 		return fmt.Sprintf("%s 起转为 %s position %s from %s", from, to, to, from), nil
+	case ProposeGradeUp, ProposeGradeDown:
+		to := ""
+		for _, f := range o.Proposal.Figures {
+			if f.Key == "to" {
+				to = f.Value
+			}
+		}
+		if to == "" {
+			return "", fmt.Errorf("outcome %d: no grade to move to", o.ID)
+		}
+		if err := move(people.Move{Grade: &to}); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s 起职级调整为 %s grade %s from %s", from, to, to, from), nil
 	}
 	return "已确认并记录 confirmed and recorded", nil
 }

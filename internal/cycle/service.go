@@ -65,6 +65,8 @@ type SubjectInput struct {
 type SubjectFigures struct {
 	Values  map[string]float64 `json:"values"`
 	Sources []Source           `json:"sources"`
+	// Completion is the task completion exactly ("7/5"), for grade reviews.
+	Completion string `json:"completion,omitempty"`
 }
 
 // Source explains one figure an input was computed from.

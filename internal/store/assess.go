@@ -58,7 +58,7 @@ func (db *DB) SaveAssessRuleSet(ctx context.Context, institution int64, rs *cycl
 // AssessPeople returns every person of the institution with their record
 // in force on asOf: the organisation a cycle resolves raters from.
 func (db *DB) AssessPeople(ctx context.Context, institution int64, asOf platform.Date) ([]assess.Person, error) {
-	rows, err := db.query(ctx, `SELECT p.id, p.emp_no, p.name, r.unit_id, r.position, r.status, p.hired_on
+	rows, err := db.query(ctx, `SELECT p.id, p.emp_no, p.name, r.unit_id, r.position, r.status, p.hired_on, r.grade
 		FROM person_records r JOIN persons p ON p.id = r.person_id
 		WHERE p.institution_id = ? AND r.valid_from <= ? AND ? < r.valid_to ORDER BY p.id`, institution, asOf, asOf)
 	if err != nil {
@@ -68,7 +68,7 @@ func (db *DB) AssessPeople(ctx context.Context, institution int64, asOf platform
 	var out []assess.Person
 	for rows.Next() {
 		var p assess.Person
-		if err := rows.Scan(&p.ID, &p.EmpNo, &p.Name, &p.UnitID, &p.Position, &p.Status, &p.HiredOn); err != nil {
+		if err := rows.Scan(&p.ID, &p.EmpNo, &p.Name, &p.UnitID, &p.Position, &p.Status, &p.HiredOn, &p.Grade); err != nil {
 			return nil, err
 		}
 		out = append(out, p)

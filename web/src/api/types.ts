@@ -595,3 +595,323 @@ export interface StatsTrend {
   months: string[]
   series: TrendSeries[]
 }
+
+// ---- assessment (考核) ----
+
+/** A subject of a cycle: a person or a team (unit). */
+export interface AssessSubjectRef {
+  personId?: number
+  unitId?: number
+}
+
+/** A subject's group that has no rater on the cycle's as-of day. */
+export interface AssessGap {
+  subject: AssessSubjectRef
+  scheme: string
+  group: string
+  reasonZh: string
+  reasonEn: string
+}
+
+export type CycleState = 'open' | 'scoring' | 'review' | 'closed'
+
+/** GET /api/assess/cycles item. */
+export interface AssessCycle {
+  id: number
+  /** 2026-Q4, 2026-11 or 2026 */
+  period: string
+  kind: 'month' | 'quarter' | 'year' | string
+  asOf: string
+  state: CycleState | string
+  ruleVersion: number
+  gaps: AssessGap[]
+  subjects: number
+  sheets: number
+  note: string
+  openedBy: string
+  openedAt: string
+  computedAt: string | null
+  updatedAt: string
+  version: number
+}
+
+export interface RaterProgress {
+  raterId: number
+  name: string
+  empNo: string
+  unitId?: number
+  total: number
+  pending: number
+  draft: number
+  submitted: number
+}
+
+/** GET /api/assess/cycles/{id}/progress: raters with sheets still to do first. */
+export interface CycleProgress {
+  cycle: AssessCycle
+  total: number
+  pending: number
+  draft: number
+  submitted: number
+  raters: RaterProgress[]
+}
+
+export type SheetState = 'pending' | 'draft' | 'submitted'
+
+/** One rater's sheet for one subject. Points are exact with one decimal at most. */
+export interface AssessSheet {
+  id: number
+  cycleId: number
+  subjectKind: 'person' | 'team' | string
+  subjectId: number
+  group: string
+  raterId: number
+  state: SheetState | string
+  points: Record<string, number>
+  ratedTotal: number
+  remark: string
+  reopened: number
+  savedAt: string | null
+  submittedAt: string | null
+  version: number
+  subjectName: string
+  subjectEmpNo?: string
+  raterName?: string
+  scheme: string
+  unitId: number
+}
+
+/** An item of a scorecard template. */
+export interface AssessItem {
+  key: string
+  nameZh: string
+  nameEn: string
+  criteriaZh: string
+  criteriaEn?: string
+  max: number
+  kind: 'rated' | 'computed' | string
+  formula?: string
+  note?: string
+}
+
+export interface AssessTemplate {
+  key: string
+  nameZh: string
+  nameEn: string
+  subject?: string
+  positions?: string[]
+  version: number
+  items: AssessItem[]
+  comment?: { labelZh: string; labelEn: string; by: string[] } | null
+  source?: string
+}
+
+/** A rater group of a scheme; weight in basis points (10000 = 100%). */
+export interface AssessGroup {
+  key: string
+  nameZh: string
+  nameEn: string
+  weight: number
+  positions?: string[]
+  scope?: string
+}
+
+export interface AssessSchemeView {
+  key: string
+  nameZh: string
+  nameEn: string
+  groups: AssessGroup[]
+  template: AssessTemplate
+}
+
+/** GET /api/assess/my-sheets item: one cycle's sheets of the signed-in rater. */
+export interface MySheets {
+  cycle: AssessCycle
+  sheets: AssessSheet[]
+  schemes: Record<string, AssessSchemeView>
+}
+
+/** A stored result; composite null when held. */
+export interface AssessResultRow {
+  subjectKind: 'person' | 'team' | string
+  subjectId: number
+  composite: number | null
+  held: boolean
+  rankTeam: number | null
+  rankRegion: number | null
+  rankBranch: number | null
+  cycleId: number
+  period: string
+  scheme: string
+  name: string
+  empNo?: string
+  unitId: number
+  position?: string
+}
+
+/** GET /api/assess/cycles/{id}/results */
+export interface AssessResultPage {
+  cycle: AssessCycle
+  rows: AssessResultRow[]
+  total: number
+}
+
+/** One group's part of a composite. */
+export interface GroupResult {
+  key: string
+  nameZh: string
+  nameEn: string
+  /** basis points */
+  weight: number
+  /** exact share actually used ("3/4"), "0" when missing */
+  effectiveWeight: string
+  effectiveBp: number
+  /** only for assess:manage */
+  raters?: { rater: number; total: number }[] | null
+  pending?: number[] | null
+  count: number
+  sum: number
+  meanExact?: string
+  mean: number
+  missing: boolean
+}
+
+export interface CompositeResult {
+  scheme: string
+  schemeVersion: number
+  template: string
+  templateVersion: number
+  /** renormalise | hold */
+  policy: string
+  groups: GroupResult[]
+  held: boolean
+  missing?: string[] | null
+  composite: number
+  compositeExact?: string
+  noteZh?: string
+  noteEn?: string
+}
+
+export interface ItemScore {
+  key: string
+  nameZh: string
+  nameEn: string
+  max: number
+  computed: boolean
+  /** group key → mean points, two decimals */
+  byGroup: Record<string, string>
+  score: number | null
+}
+
+export interface ComputedItem {
+  key: string
+  points: number
+  computed?: boolean
+  formula?: string
+  inputs?: Record<string, number>
+  clamped?: boolean
+}
+
+export interface FigureSource {
+  metric: string
+  nameZh: string
+  actual: string
+  target: string
+  /** percent, two decimals */
+  completion: string
+  /** period | months */
+  basis: string
+}
+
+export interface ResultDetail {
+  period: string
+  ruleVersion: number
+  schemeZh: string
+  schemeEn: string
+  result: CompositeResult
+  items: ItemScore[]
+  computed?: ComputedItem[] | null
+  inputs?: { values: Record<string, number>; sources: FigureSource[] | null } | null
+  noteZh?: string
+  noteEn?: string
+}
+
+/** GET /api/assess/cycles/{id}/results/{kind}/{subjectId} */
+export interface SubjectResult {
+  cycle: AssessCycle
+  result: AssessResultRow
+  detail: ResultDetail
+  history: AssessResultRow[]
+  /** the detail names raters and their totals (assess:manage) */
+  raters: boolean
+}
+
+/** A rater scheme: who rates whom with which weights, on which template. */
+export interface AssessScheme {
+  key: string
+  nameZh: string
+  nameEn: string
+  cycle: string
+  subject: string
+  template: string
+  version: number
+  policy: string
+  groups: AssessGroup[]
+}
+
+/** GET /api/assess/rules */
+export interface AssessRuleSet {
+  version: number
+  rules: {
+    templates: AssessTemplate[]
+    schemes: AssessScheme[]
+  }
+  note: string
+  createdBy: string
+  createdAt: string
+}
+
+// ---- outcomes of a closed cycle (考核结果待确认) ----
+
+/** A figure behind a proposal (a score, the line it fell below, …), as text. */
+export interface OutcomeFigure {
+  key: string
+  value: string
+}
+
+/** What the rules propose for a subject when a cycle closes. */
+export interface AssessProposal {
+  kind: string
+  personId?: number
+  unitId?: number
+  /** the assessed period */
+  period: string
+  /** the period the consequence starts in (2026-11); absent for honours */
+  effective?: string
+  reasonZh: string
+  reasonEn: string
+  figures: OutcomeFigure[]
+}
+
+export type OutcomeDecision = 'confirm' | 'override'
+
+/** GET /api/assess/outcomes item: a proposal and what became of it. */
+export interface AssessOutcome {
+  id: number
+  cycleId: number
+  period: string
+  kind: 'star_cm' | 'standby_training' | 'end_contract' | 'rm_to_sales_cm' | 'reorganise_region' | 'excellent_rm' | 'to_general_marketer' | 'may_reapply_cm' | string
+  personId?: number
+  unitId?: number
+  name: string
+  empNo?: string
+  proposal: AssessProposal
+  state: 'proposed' | 'confirmed' | 'overridden' | string
+  decidedBy?: string
+  decidedAt: string | null
+  /** the confirmer's note or the reason for overriding */
+  reason?: string
+  /** what confirming changed (or that nothing did), as the server describes it */
+  effect?: string
+  version: number
+}

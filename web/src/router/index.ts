@@ -10,6 +10,7 @@ declare module 'vue-router' {
     title?: string // i18n key for the tab
     menu?: string // the menu this page belongs to (Me.menus)
     permission?: string
+    person?: boolean // the page needs a user linked to a person
   }
 }
 
@@ -92,6 +93,30 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'menu.stats', menu: 'stats', permission: 'stats:read' },
       },
       {
+        path: 'assess/my-sheets',
+        name: 'assess-my-sheets',
+        component: () => import('@/views/MySheetsView.vue'),
+        meta: { title: 'menu.mySheets', menu: 'assess', person: true },
+      },
+      {
+        path: 'assess/cycles',
+        name: 'assess-cycles',
+        component: () => import('@/views/CyclesView.vue'),
+        meta: { title: 'menu.assessCycles', menu: 'assess', permission: 'assess:manage' },
+      },
+      {
+        path: 'assess/results',
+        name: 'assess-results',
+        component: () => import('@/views/ResultsView.vue'),
+        meta: { title: 'menu.assessResults', menu: 'assess', permission: 'assess:read' },
+      },
+      {
+        path: 'assess/outcomes',
+        name: 'assess-outcomes',
+        component: () => import('@/views/OutcomesView.vue'),
+        meta: { title: 'menu.assessOutcomes', menu: 'assess', permission: 'assess:manage' },
+      },
+      {
         path: 'periods',
         name: 'periods',
         component: () => import('@/views/PeriodsView.vue'),
@@ -135,7 +160,7 @@ router.beforeEach(async (to) => {
   if (!auth.me) {
     return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
-  if (!canAccess(auth.me, { menu: to.meta.menu, permission: to.meta.permission })) {
+  if (!canAccess(auth.me, { menu: to.meta.menu, permission: to.meta.permission, person: to.meta.person })) {
     return { name: 'forbidden' }
   }
   return true

@@ -1,6 +1,9 @@
 // Permission → menu/button logic (unit-tested in tests/unit/menus.test.ts).
-// The server decides what a user may see (Me.menus, Me.permissions); the UI
-// only shows what it is told and never grants anything itself.
+// The server decides what a user may see (Me.menus, Me.permissions, the
+// linked person); the UI only shows what it is told and never grants
+// anything itself. The server lists the assessment menu (考核) for
+// assess:read; every rater — any user linked to a person — scores in it too,
+// so it also follows from the person (DERIVED_MENUS).
 
 import type { Me } from '@/api/types'
 
@@ -9,6 +12,10 @@ export interface MenuItemDef {
   path: string
   icon: string
   title: string // i18n key
+  /** A sub-page that needs a permission of its own besides the menu. */
+  permission?: string
+  /** A sub-page only for users linked to a person (a rater). */
+  person?: boolean
 }
 
 export interface MenuDef extends MenuItemDef {
@@ -48,15 +55,67 @@ export const MENU_DEFS: MenuDef[] = [
     ],
   },
   { key: 'stats', path: '/stats', icon: 'TrendCharts', title: 'menu.stats' },
+  {
+    // 考核: each page has its own requirement; the menu shows the ones the user may open
+    key: 'assess',
+    path: '/assess/my-sheets',
+    icon: 'Medal',
+    title: 'menu.assess',
+    children: [
+      { key: 'assess-my-sheets', path: '/assess/my-sheets', icon: 'EditPen', title: 'menu.mySheets', person: true },
+      { key: 'assess-cycles', path: '/assess/cycles', icon: 'Timer', title: 'menu.assessCycles', permission: 'assess:manage' },
+      { key: 'assess-results', path: '/assess/results', icon: 'Trophy', title: 'menu.assessResults', permission: 'assess:read' },
+      { key: 'assess-outcomes', path: '/assess/outcomes', icon: 'Stamp', title: 'menu.assessOutcomes', permission: 'assess:manage' },
+    ],
+  },
   { key: 'periods', path: '/periods', icon: 'Calendar', title: 'menu.periods' },
   { key: 'audit', path: '/audit', icon: 'Document', title: 'menu.audit' },
   { key: 'users', path: '/users', icon: 'Lock', title: 'menu.users' },
 ]
 
-export function visibleMenus(me: Pick<Me, 'menus'> | null | undefined): MenuDef[] {
+type MeLike = Partial<Pick<Me, 'menus' | 'permissions' | 'user'>>
+
+/**
+ * Menus that follow from what the server tells even where Me.menus leaves
+ * them out: 考核 (assessment) is for raters — anyone linked to a person, who
+ * may hold no assessment permission (a finance clerk on a custom scheme) —
+ * and for whoever holds an assessment permission. The pages check the same
+ * and the server enforces it.
+ */
+const DERIVED_MENUS: Record<string, (me: MeLike) => boolean> = {
+  assess: (me) => !!me.user?.personId || hasAnyPermission(me as Pick<Me, 'permissions'>, ['assess:read', 'assess:manage']),
+}
+
+/** The menu keys a user has: the server's, and those that follow from their permissions and person. */
+export function menuKeys(me: MeLike | null | undefined): Set<string> {
+  const keys = new Set(me?.menus ?? [])
+  if (me) for (const [k, ok] of Object.entries(DERIVED_MENUS)) if (ok(me)) keys.add(k)
+  return keys
+}
+
+/** May the user open a sub-page (its own permission, a linked person)? */
+export function itemAllowed(me: MeLike | null | undefined, item: Pick<MenuItemDef, 'permission' | 'person'>): boolean {
+  if (!me) return false
+  if (item.permission && !(me.permissions ?? []).includes(item.permission)) return false
+  if (item.person && !me.user?.personId) return false
+  return true
+}
+
+export function visibleMenus(me: MeLike | null | undefined): MenuDef[] {
   if (!me) return []
-  const allowed = new Set(me.menus ?? [])
-  return MENU_DEFS.filter((m) => allowed.has(m.key))
+  const allowed = menuKeys(me)
+  const out: MenuDef[] = []
+  for (const m of MENU_DEFS) {
+    if (!allowed.has(m.key)) continue
+    if (!m.children?.some((c) => c.permission || c.person)) {
+      out.push(m)
+      continue
+    }
+    // sub-pages with requirements of their own: only those the user may open, the first being the menu's page
+    const children = m.children.filter((c) => itemAllowed(me, c))
+    if (children.length) out.push({ ...m, path: children[0].path, children })
+  }
+  return out
 }
 
 export function hasPermission(me: Pick<Me, 'permissions'> | null | undefined, perm: string): boolean {
@@ -70,17 +129,19 @@ export function hasAnyPermission(me: Pick<Me, 'permissions'> | null | undefined,
 export interface RouteAccess {
   menu?: string
   permission?: string
+  /** The page needs a user linked to a person. */
+  person?: boolean
 }
 
 /**
  * May the user open a route with this meta? A route names the menu it belongs
- * to and/or the permission it needs; both must be satisfied.
+ * to, the permission it needs and whether it needs a person; all must be
+ * satisfied.
  */
-export function canAccess(me: Pick<Me, 'menus' | 'permissions'> | null | undefined, access: RouteAccess): boolean {
+export function canAccess(me: MeLike | null | undefined, access: RouteAccess): boolean {
   if (!me) return false
-  if (access.menu && !(me.menus ?? []).includes(access.menu)) return false
-  if (access.permission && !hasPermission(me, access.permission)) return false
-  return true
+  if (access.menu && !menuKeys(me).has(access.menu)) return false
+  return itemAllowed(me, access)
 }
 
 /**

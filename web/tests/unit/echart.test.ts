@@ -3,6 +3,7 @@ import { createApp, h, nextTick, ref, type Ref } from 'vue'
 import { getInstanceByDom } from 'echarts/core'
 import EChart from '@/components/EChart.vue'
 import { statsBarOption, statsTrendOption } from '@/utils/stats'
+import { radarOption } from '@/utils/assess'
 
 // happy-dom draws nothing: getContext('2d') answers null. A stand-in 2D
 // context whose every method does nothing lets ECharts run its real code.
@@ -111,5 +112,28 @@ describe('EChart', () => {
     unmount()
     expect(chart.isDisposed()).toBe(true)
     expect(getInstanceByDom(el)).toBeUndefined()
+  })
+
+  it("draws the assessment result's radar (the radar chart is registered)", async () => {
+    vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation(function (this: HTMLCanvasElement) {
+      return fakeContext(this)
+    } as unknown as HTMLCanvasElement['getContext'])
+    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(600)
+    vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(300)
+    const radar = radarOption(
+      [
+        { key: 'a', nameZh: '履职', nameEn: 'Duties', max: 20, computed: false, byGroup: {}, score: 17.1 },
+        { key: 'b', nameZh: '任务', nameEn: 'Tasks', max: 10, computed: true, byGroup: {}, score: 1.6 },
+        { key: 'c', nameZh: '纪律', nameEn: 'Discipline', max: 20, computed: false, byGroup: {}, score: 18.6 },
+      ],
+      (i) => i.nameZh,
+      { series: '得分率', point: () => '' },
+    )
+    const { el, unmount } = mount(ref(radar as Record<string, unknown>))
+    await nextTick()
+    expect(el.getAttribute('data-ready')).toBe('true')
+    const chart = getInstanceByDom(el)!
+    expect((chart.getOption() as { series: { type: string }[] }).series.map((s) => s.type)).toEqual(['radar'])
+    unmount()
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { activeMenuPath, canAccess, hasAnyPermission, hasPermission, MENU_DEFS, visibleMenus } from '@/utils/menus'
+import { activeMenuPath, canAccess, hasAnyPermission, hasPermission, menuKeys, MENU_DEFS, visibleMenus } from '@/utils/menus'
 
 const cm = { menus: ['people'], permissions: ['people:read'] }
 const rm = { menus: ['org', 'people'], permissions: ['people:read', 'people:export', 'org:read'] }
@@ -33,7 +33,7 @@ describe('menus from Me.menus', () => {
   })
   it('every menu has a path and an icon', () => {
     // /metrics belongs to the server (Prometheus): the metric catalogue lives elsewhere
-    const paths: Record<string, string> = { metrics: '/metric-catalogue', records: '/record-imports' }
+    const paths: Record<string, string> = { metrics: '/metric-catalogue', records: '/record-imports', assess: '/assess/my-sheets' }
     for (const m of MENU_DEFS) {
       expect(m.path).toBe(paths[m.key] ?? '/' + m.key)
       expect(m.path).not.toBe('/metrics')
@@ -75,6 +75,50 @@ describe('menus from Me.menus', () => {
   })
 })
 
+describe('the assessment menu (考核)', () => {
+  const user = (personId: number | null) => ({ id: 1, username: 'u', displayName: 'u', personId })
+  const keys = (me: Parameters<typeof visibleMenus>[0]) => visibleMenus(me).find((m) => m.key === 'assess')?.children?.map((c) => c.key) ?? null
+
+  it('follows from a person and the assessment permissions, whether or not the server lists it', () => {
+    const cm02 = { menus: ['people', 'stats'], permissions: ['assess:read'], user: user(13) }
+    const mktdir = { menus: ['people', 'stats', 'audit'], permissions: ['assess:read', 'assess:manage'], user: user(3) }
+    const admin = { menus: ['users'], permissions: ['assess:read', 'assess:manage'], user: user(null) }
+    const rater = { menus: [], permissions: [], user: user(40) }
+    expect(keys(cm02)).toEqual(['assess-my-sheets', 'assess-results'])
+    expect(keys(mktdir)).toEqual(['assess-my-sheets', 'assess-cycles', 'assess-results', 'assess-outcomes'])
+    // no person: nothing to score, so the menu opens on the cycles
+    expect(keys(admin)).toEqual(['assess-cycles', 'assess-results', 'assess-outcomes'])
+    expect(visibleMenus(admin).find((m) => m.key === 'assess')?.path).toBe('/assess/cycles')
+    expect(keys(rater)).toEqual(['assess-my-sheets'])
+    expect(keys({ menus: ['people'], permissions: ['people:read'], user: user(null) })).toBeNull()
+    // listed by the server (for assess:read): the sub-pages still follow their own requirements
+    expect(keys({ menus: ['assess'], permissions: ['assess:read'], user: user(null) })).toEqual(['assess-results'])
+    expect(keys({ menus: ['assess'], permissions: ['assess:read'], user: user(13) })).toEqual(['assess-my-sheets', 'assess-results'])
+    expect(menuKeys(null).size).toBe(0)
+  })
+  it('sits after statistics', () => {
+    const mktdir = { menus: ['org', 'people', 'stats', 'periods', 'audit'], permissions: ['assess:read', 'assess:manage'], user: user(3) }
+    expect(visibleMenus(mktdir).map((m) => m.key)).toEqual(['org', 'people', 'stats', 'assess', 'periods', 'audit'])
+  })
+  it('guards each page by its own requirement', () => {
+    const cm02 = { menus: [], permissions: ['assess:read'], user: user(13) }
+    const admin = { menus: [], permissions: ['assess:read', 'assess:manage'], user: user(null) }
+    const mySheets = { menu: 'assess', person: true }
+    const cycles = { menu: 'assess', permission: 'assess:manage' }
+    const results = { menu: 'assess', permission: 'assess:read' }
+    const outcomes = { menu: 'assess', permission: 'assess:manage' }
+    expect(canAccess(cm02, mySheets)).toBe(true)
+    expect(canAccess(cm02, results)).toBe(true)
+    expect(canAccess(cm02, cycles)).toBe(false)
+    expect(canAccess(cm02, outcomes)).toBe(false)
+    expect(canAccess(admin, outcomes)).toBe(true)
+    expect(canAccess(admin, mySheets)).toBe(false)
+    expect(canAccess(admin, cycles)).toBe(true)
+    expect(canAccess({ menus: [], permissions: [], user: user(null) }, results)).toBe(false)
+    expect(canAccess(null, mySheets)).toBe(false)
+  })
+})
+
 describe('active menu entry', () => {
   const menus = MENU_DEFS
   it('highlights the menu or sub-menu page a path belongs to', () => {
@@ -89,6 +133,10 @@ describe('active menu entry', () => {
     expect(activeMenuPath(menus, '/record-imports')).toBe('/record-imports')
     expect(activeMenuPath(menus, '/records')).toBe('/records')
     expect(activeMenuPath(menus, '/stats')).toBe('/stats')
+    expect(activeMenuPath(menus, '/assess/my-sheets')).toBe('/assess/my-sheets')
+    expect(activeMenuPath(menus, '/assess/cycles')).toBe('/assess/cycles')
+    expect(activeMenuPath(menus, '/assess/results')).toBe('/assess/results')
+    expect(activeMenuPath(menus, '/assess/outcomes')).toBe('/assess/outcomes')
   })
   it('does not match a mere prefix and falls back to the path', () => {
     expect(activeMenuPath(menus, '/peoplex')).toBe('/peoplex')

@@ -28,4 +28,12 @@ describe('routes', () => {
     expect(resolved('/record-imports').name).toBe('record-imports')
     expect(resolved('/stats').name).toBe('stats')
   })
+
+  it('the assessment pages belong to the assessment menu, each with its own requirement', () => {
+    expect(resolved('/assess/my-sheets').meta).toMatchObject({ menu: 'assess', person: true, title: 'menu.mySheets' })
+    expect(resolved('/assess/my-sheets').meta.permission).toBeUndefined()
+    expect(resolved('/assess/cycles').meta).toMatchObject({ menu: 'assess', permission: 'assess:manage', title: 'menu.assessCycles' })
+    expect(resolved('/assess/results?cycle=3').meta).toMatchObject({ menu: 'assess', permission: 'assess:read', title: 'menu.assessResults' })
+    expect(resolved('/assess/outcomes?cycle=3&state=confirmed').meta).toMatchObject({ menu: 'assess', permission: 'assess:manage', title: 'menu.assessOutcomes' })
+  })
 })
