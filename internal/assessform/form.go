@@ -16,7 +16,6 @@ import (
 	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/width"
 
 	"cmhub/internal/xlsx"
 )
@@ -468,15 +467,15 @@ func dateText(d string) string {
 // item columns to their headings, which wrap beyond a width.
 func columnWidths(fm *Form) []float64 {
 	ws := make([]float64, 0, len(fm.Items)+3)
-	subject := max(displayWidth("考核对象"), displayWidth("满分 Max"))
-	remark := displayWidth("备注")
+	subject := max(xlsx.DisplayWidth("考核对象"), xlsx.DisplayWidth("满分 Max"))
+	remark := xlsx.DisplayWidth("备注")
 	for _, r := range fm.Rows {
-		subject = max(subject, displayWidth(r.Subject))
-		remark = max(remark, displayWidth(r.Remark))
+		subject = max(subject, xlsx.DisplayWidth(r.Subject))
+		remark = max(remark, xlsx.DisplayWidth(r.Remark))
 	}
 	ws = append(ws, clamp(subject+4, 14, 30))
 	for _, it := range fm.Items {
-		ws = append(ws, clamp(max(displayWidth(it.NameZh), displayWidth(it.NameEn))+2, 9, 16))
+		ws = append(ws, clamp(max(xlsx.DisplayWidth(it.NameZh), xlsx.DisplayWidth(it.NameEn))+2, 9, 16))
 	}
 	return append(ws, 9, clamp(remark+2, 16, 40))
 }
@@ -489,24 +488,9 @@ func textLines(s string, colWidth float64) int {
 	per := max(int(colWidth)-1, 1)
 	n := 0
 	for line := range strings.SplitSeq(s, "\n") {
-		n += max((displayWidth(line)+per-1)/per, 1)
+		n += max((xlsx.DisplayWidth(line)+per-1)/per, 1)
 	}
 	return n
-}
-
-// displayWidth approximates the character cells s takes in Excel: CJK
-// characters count double.
-func displayWidth(s string) int {
-	w := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			w += 2
-		default:
-			w++
-		}
-	}
-	return w
 }
 
 // sheetNames makes the wanted names valid and unique. Excel compares

@@ -151,9 +151,9 @@ func ColumnName(i int) string {
 	return string(buf[n:])
 }
 
-// displayWidth approximates how many character cells s takes in Excel:
+// DisplayWidth approximates how many character cells s takes in Excel:
 // CJK characters count double.
-func displayWidth(s string) int {
+func DisplayWidth(s string) int {
 	w := 0
 	for _, r := range s {
 		switch width.LookupRune(r).Kind() {
@@ -170,7 +170,7 @@ func displayWidth(s string) int {
 func columnWidth(kind Kind, texts ...string) float64 {
 	w := 0
 	for _, t := range texts {
-		w = max(w, displayWidth(t))
+		w = max(w, DisplayWidth(t))
 	}
 	if kind == KindDate {
 		w = max(w, 10)
