@@ -9,7 +9,7 @@ import (
 // assessment sections (internal/assess checks them fully, formulas too).
 func TestShippedPresetsLoad(t *testing.T) {
 	want := map[string]struct{ scorecards, schemes, kpi, grade int }{
-		"securities-branch": {3, 5, 0, 2},
+		"securities-branch": {3, 6, 0, 2}, // 5 schemes of seed 000 and the year-end evaluation
 		"commercial-bank":   {0, 0, 1, 2},
 		"rural-credit-coop": {0, 0, 0, 1},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -95,8 +96,6 @@ func TestAssessmentCycle(t *testing.T) {
 		fieldErr(t, err, "period", "尚未开始")
 		_, err = s.Cycles.Open(mkt, cycle.OpenInput{Period: "2020-Q1"})
 		fieldErr(t, err, "period", "no organisation")
-		_, err = s.Cycles.Open(mkt, cycle.OpenInput{Period: "2026"})
-		conflictCode(t, err, "no_scheme")
 		if _, err := s.Cycles.Open(asUser(t, sys, s, "cm02"), cycle.OpenInput{Period: "2026-Q3"}); !errors.Is(err, platform.ErrForbidden) {
 			t.Fatalf("a CM opened a cycle: %v", err)
 		}
@@ -549,6 +548,109 @@ func TestAssessmentOutcomes(t *testing.T) {
 		joined := strings.Join(statuses, " ")
 		if !strings.Contains(joined, "2026-11-01:standby_training") || !strings.Contains(joined, "2026-11-08:active") {
 			t.Fatalf("history: %s", joined)
+		}
+	})
+}
+
+// TestAssessmentYear: four closed quarters of team assessment by the
+// marketing department, then the year-end cycle (the preset's annual
+// evaluation) proposes the excellent regional manager of the branch —
+// the RM of the region whose teams' quarterly scores average highest.
+func TestAssessmentYear(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		sys, s := demoAsSystem(t, db)
+		mkt := asUser(t, sys, s, "mktdir")
+		regionAvg := map[int64][]assess.Score{}
+		for q := 1; q <= 4; q++ {
+			period := fmt.Sprintf("2026-Q%d", q)
+			c, err := s.Cycles.Open(mkt, cycle.OpenInput{Period: period})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var teams []cycle.SubjectRow
+			for _, sr := range mustSubjects(t, sys, s, c) {
+				if sr.Kind == cycle.KindTeam {
+					teams = append(teams, sr)
+					if _, err := s.Targets.Set(sys, target.SetInput{Period: period, Metric: "new_accounts", UnitID: sr.ID, Value: "10"}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if len(teams) == 0 {
+				t.Fatal("no teams")
+			}
+			if _, err := s.Cycles.Transition(mkt, c.ID, cycle.TransitionInput{Action: cycle.ActionStart}); err != nil {
+				t.Fatal(err)
+			}
+			mine, err := s.Cycles.Mine(mkt, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range mine[0].Sheets {
+				if h.SubjectKind != cycle.KindTeam {
+					continue
+				}
+				daily := fmt.Sprint(4 + (h.SubjectID+int64(q))%6)
+				if _, err := s.Cycles.Save(mkt, h.ID, cycle.SaveInput{Submit: true, Points: pts(map[string]string{"daily_work": daily,
+					"marketing_activities": "15", "product_sales": "12.5"})}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, a := range []string{cycle.ActionEnd, cycle.ActionClose} {
+				if _, err := s.Cycles.Transition(mkt, c.ID, cycle.TransitionInput{Action: a}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, tm := range teams {
+				r, err := s.Cycles.Result(mkt, c.ID, cycle.KindTeam, tm.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Result.Composite == nil {
+					t.Fatalf("team %d held in %s: %s", tm.ID, period, r.Detail.Result.NoteEn)
+				}
+				regionAvg[tm.RegionID] = append(regionAvg[tm.RegionID], *r.Result.Composite)
+			}
+		}
+		best, bestAvg := int64(0), new(big.Rat)
+		for region, scores := range regionAvg {
+			sum := int64(0)
+			for _, sc := range scores {
+				sum += int64(sc)
+			}
+			avg := big.NewRat(sum, int64(len(scores)))
+			if best == 0 || avg.Cmp(bestAvg) > 0 {
+				best, bestAvg = region, avg
+			}
+		}
+		year, err := s.Cycles.Open(mkt, cycle.OpenInput{Period: "2026"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []string{cycle.ActionStart, cycle.ActionEnd, cycle.ActionClose} {
+			if _, err := s.Cycles.Transition(mkt, year.ID, cycle.TransitionInput{Action: a}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		outs, err := s.Cycles.OutcomeList(mkt, year.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var excellent []cycle.Outcome
+		for _, o := range outs {
+			if o.Kind == assess.ProposeExcellentRM {
+				excellent = append(excellent, o)
+			}
+		}
+		if len(excellent) != 1 {
+			t.Fatalf("excellent RM proposals: %+v", outs)
+		}
+		rm, err := s.People.Get(sys, excellent[0].PersonID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rm.Position != "regional_manager" || rm.UnitID != best {
+			t.Fatalf("excellent RM %+v of unit %d, want the RM of region %d (average %s)", excellent[0], rm.UnitID, best, bestAvg.FloatString(2))
 		}
 	})
 }

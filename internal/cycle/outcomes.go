@@ -172,6 +172,27 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 		if rules.RMQuarterly != nil {
 			proposals = append(proposals, assess.RMQuarterlyOutcomes(*rules.RMQuarterly, per, rms)...)
 		}
+	case platform.Year:
+		ppl, err := s.Store.AssessPeople(ctx, c.Institution, c.AsOf)
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]assess.Person, len(ppl))
+		for _, p := range ppl {
+			byID[p.ID] = p
+		}
+		grades, err := s.gradeProposals(ctx, c, per, rows, byID)
+		if err != nil {
+			return err
+		}
+		proposals = append(proposals, grades...)
+		if rules.ExcellentRM != nil {
+			cands, err := s.rmCandidates(ctx, c, per, ppl, rules.ExcellentRM)
+			if err != nil {
+				return err
+			}
+			proposals = append(proposals, assess.ExcellentRMs(*rules.ExcellentRM, per.Year, cands)...)
+		}
 	case platform.Month:
 		if rules.Monthly == nil {
 			break
@@ -199,6 +220,56 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 		out[i] = Outcome{Kind: p.Kind, PersonID: p.PersonID, UnitID: p.UnitID, Proposal: p}
 	}
 	return s.Outcomes.InsertOutcomes(ctx, c.Institution, c.ID, out)
+}
+
+// rmCandidates gathers, for the excellent-RM rule, every RM of the
+// year-end organisation with the team-assessment scores of their region
+// in the year's closed quarterly cycles (a team counts for the region it
+// was in that quarter).
+func (s *Service) rmCandidates(ctx context.Context, c *Cycle, per platform.Period, ppl []assess.Person, rule *assess.ExcellentRMRule) ([]assess.RMCandidate, error) {
+	units, err := s.Store.Units(ctx, c.Institution, c.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	au := make([]assess.Unit, len(units))
+	for i, u := range units {
+		au[i] = assess.Unit{ID: u.ID, ParentID: u.ParentID, Kind: u.Kind}
+	}
+	idx, err := assess.NewOrgIndex(au)
+	if err != nil {
+		return nil, err
+	}
+	byRegion := map[int64][]assess.TeamScore{}
+	cycles, err := s.Store.Cycles(ctx, c.Institution)
+	if err != nil {
+		return nil, err
+	}
+	for _, qc := range cycles {
+		qp, err := platform.ParsePeriod(qc.Period)
+		if err != nil || qp.Kind != platform.Quarter || qp.Year != per.Year || qc.State != StateClosed {
+			continue
+		}
+		rows, _, err := s.Store.AssessResults(ctx, access.Scope{Institution: c.Institution, All: true}, qc.AsOf,
+			ResultQuery{Institution: c.Institution, Cycle: qc.ID})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if r.SubjectKind == KindTeam && r.Composite != nil && r.RegionID != 0 {
+				byRegion[r.RegionID] = append(byRegion[r.RegionID], assess.TeamScore{TeamID: r.SubjectID, Period: qp, Score: *r.Composite})
+			}
+		}
+	}
+	var out []assess.RMCandidate
+	for _, p := range ppl {
+		if !slices.Contains(rule.Positions, p.Position) {
+			continue
+		}
+		region := idx.Anchor(p.UnitID, assess.ScopeRegion)
+		out = append(out, assess.RMCandidate{PersonID: p.ID, EmpNo: p.EmpNo, Position: p.Position, BranchID: idx.Anchor(p.UnitID, assess.ScopeBranch),
+			HiredOn: p.HiredOn, TeamScores: byRegion[region]})
+	}
+	return out, nil
 }
 
 // previousMonth returns the scores of the month before per, from its
