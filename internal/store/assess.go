@@ -583,10 +583,24 @@ func (db *DB) AssessSubjectVisible(ctx context.Context, sc access.Scope, asOf pl
 }
 
 // DeleteCycle removes the cycle of a period with its subjects, sheets
-// and results, if there is one (benchmarks and load tests re-open it).
+// and results, if there is one (benchmarks and load tests re-open it),
+// and on PostgreSQL vacuums the tables so the next open does not meet
+// millions of dead rows.
 func (db *DB) DeleteCycle(ctx context.Context, institution int64, period string) error {
+	if err := db.deleteCycle(ctx, institution, period); err != nil || db.engine != Postgres {
+		return err
+	}
+	for _, t := range []string{"assess_results", "assess_sheets", "assess_subjects", "assess_outcomes", "assess_cycles"} {
+		if _, err := db.w.ExecContext(ctx, `VACUUM (ANALYZE) `+t); err != nil {
+			return fmt.Errorf("vacuum %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) deleteCycle(ctx context.Context, institution int64, period string) error {
 	return db.WithTx(ctx, func(ctx context.Context) error {
-		for _, t := range []string{"assess_results", "assess_sheets", "assess_subjects"} {
+		for _, t := range []string{"assess_results", "assess_outcomes", "assess_sheets", "assess_subjects"} {
 			if _, err := db.exec(ctx, `DELETE FROM `+t+` WHERE cycle_id IN (SELECT id FROM assess_cycles WHERE institution_id = ? AND period_key = ?)`,
 				institution, period); err != nil {
 				return fmt.Errorf("delete cycle %s: %s: %w", period, t, err)
@@ -597,16 +611,23 @@ func (db *DB) DeleteCycle(ctx context.Context, institution int64, period string)
 	})
 }
 
-// SubmitAllSheets submits every sheet of a cycle with the same points,
-// the rater's entries varying with the sheet id, in one statement — for
-// benchmarks and load tests, never for a real cycle (it bypasses the
-// checks and the audit of scoring).
+// SubmitAllSheets submits every sheet of a cycle with the same points in
+// one statement — for benchmarks and load tests, never for a real cycle
+// (it bypasses the checks and the audit of scoring). Real submissions
+// come one by one over days; so that what follows is not measured
+// against the clean-up of millions of rows updated at once, the table is
+// vacuumed afterwards on PostgreSQL.
 func (db *DB) SubmitAllSheets(ctx context.Context, cycleID int64, points string, total int64) error {
-	return db.WithTx(ctx, func(ctx context.Context) error {
+	err := db.WithTx(ctx, func(ctx context.Context) error {
 		_, err := db.exec(ctx, `UPDATE assess_sheets SET state = 'submitted', points = ?, rated_total = ?, saved_at = ?, submitted_at = ?,
 			version = version + 1 WHERE cycle_id = ?`, points, total, platform.TS(db.clock.Now()), platform.TS(db.clock.Now()), cycleID)
 		return err
 	})
+	if err != nil || db.engine != Postgres {
+		return err
+	}
+	_, err = db.w.ExecContext(ctx, `VACUUM (ANALYZE) assess_sheets`)
+	return err
 }
 
 // InsertOutcomes stores a cycle's proposals.
