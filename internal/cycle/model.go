@@ -222,6 +222,7 @@ type Outcome struct {
 // OutcomeQuery selects outcomes.
 type OutcomeQuery struct {
 	Institution int64
+	ID          int64 // one outcome
 	Cycle       int64
 	State       string
 	Limit       int

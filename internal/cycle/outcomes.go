@@ -62,10 +62,9 @@ const (
 // gradeProposals applies the grade-review rule of the cycle's kind to
 // every person with a grade on the ladder. Past years' annual completion
 // is not yet gathered, so the weak-years check does not hold anyone back.
-func (s *Service) gradeProposals(ctx context.Context, c *Cycle, per platform.Period, rows []ResultRow, people map[int64]assess.Person) ([]assess.Proposal, error) {
-	pr, err := s.presetRules(ctx, c.Institution)
-	if err != nil || pr.Ladder == nil {
-		return nil, err
+func gradeProposals(pr *assess.PresetRules, per platform.Period, rows []ResultRow, people map[int64]assess.Person) ([]assess.Proposal, error) {
+	if pr.Ladder == nil {
+		return nil, nil
 	}
 	var rule *assess.GradeRule
 	for i := range pr.GradeRules {
@@ -120,10 +119,11 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 	if s.Outcomes == nil {
 		return nil
 	}
-	rules, err := s.outcomeRules(ctx, c.Institution)
+	pr, err := s.presetRules(ctx, c.Institution)
 	if err != nil {
 		return err
 	}
+	rules := pr.Outcomes
 	per, err := platform.ParsePeriod(c.Period)
 	if err != nil {
 		return err
@@ -146,7 +146,7 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 			hired[p.ID] = p.HiredOn
 			byID[p.ID] = p
 		}
-		grades, err := s.gradeProposals(ctx, c, per, rows, byID)
+		grades, err := gradeProposals(pr, per, rows, byID)
 		if err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 		for _, p := range ppl {
 			byID[p.ID] = p
 		}
-		grades, err := s.gradeProposals(ctx, c, per, rows, byID)
+		grades, err := gradeProposals(pr, per, rows, byID)
 		if err != nil {
 			return err
 		}
@@ -380,11 +380,11 @@ func (s *Service) Decide(ctx context.Context, id int64, in DecideInput) (Outcome
 		if err != nil {
 			return err
 		}
-		visible, err := s.Outcomes.Outcomes(ctx, p.Scope, platform.DateOf(s.Clock.Now()), OutcomeQuery{Institution: p.Institution, Cycle: o.CycleID})
+		visible, err := s.Outcomes.Outcomes(ctx, p.Scope, platform.DateOf(s.Clock.Now()), OutcomeQuery{Institution: p.Institution, ID: o.ID})
 		if err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(visible, func(v Outcome) bool { return v.ID == o.ID }) {
+		if len(visible) != 1 {
 			return platform.ErrNotFound
 		}
 		if o.State != OutcomeProposed {

@@ -676,6 +676,9 @@ func (db *DB) Outcomes(ctx context.Context, sc access.Scope, asOf platform.Date,
 	b.add("WITH RECURSIVE ")
 	scopeCTE(&b, sc, asOf)
 	b.add(" "+outcomeSelect+" WHERE o.institution_id = ?", q.Institution)
+	if q.ID != 0 {
+		b.add(" AND o.id = ?", q.ID)
+	}
 	if q.Cycle != 0 {
 		b.add(" AND o.cycle_id = ?", q.Cycle)
 	}
