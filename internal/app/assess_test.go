@@ -310,7 +310,7 @@ func TestAssessmentCycle(t *testing.T) {
 		// Closing proposed the team's star CM (the only one with a
 		// composite) and, by the preset's grade rule (down below 60 points
 		// or 50 % completion, up from 90 points with 100 %), a grade change.
-		outs, err := s.Cycles.OutcomeList(mkt, c.ID, cycle.OutcomeProposed)
+		outs, err := s.Cycles.OutcomeList(mkt, cycle.OutcomeFilter{Cycle: c.ID, State: cycle.OutcomeProposed})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -510,7 +510,7 @@ func TestAssessmentOutcomes(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		outs, err := s.Cycles.OutcomeList(mkt, c.ID, cycle.OutcomeProposed)
+		outs, err := s.Cycles.OutcomeList(mkt, cycle.OutcomeFilter{Cycle: c.ID, State: cycle.OutcomeProposed})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -523,7 +523,7 @@ func TestAssessmentOutcomes(t *testing.T) {
 		if o.Kind != assess.ProposeStandbyTraining || o.Proposal.Effective != "2026-11" || o.Proposal.ReasonZh == "" {
 			t.Fatalf("outcomes: %+v", outs)
 		}
-		if _, err := s.Cycles.OutcomeList(asUser(t, sys, s, "cm02"), c.ID, ""); !errors.Is(err, platform.ErrForbidden) {
+		if _, err := s.Cycles.OutcomeList(asUser(t, sys, s, "cm02"), cycle.OutcomeFilter{Cycle: c.ID, State: ""}); !errors.Is(err, platform.ErrForbidden) {
 			t.Fatalf("a CM listed outcomes: %v", err)
 		}
 		_, err = s.Cycles.Decide(mkt, o.ID, cycle.DecideInput{Decision: "override"})
@@ -632,7 +632,7 @@ func TestAssessmentYear(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		outs, err := s.Cycles.OutcomeList(mkt, year.ID, "")
+		outs, err := s.Cycles.OutcomeList(mkt, cycle.OutcomeFilter{Cycle: year.ID, State: ""})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -52,6 +52,7 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 	records := &record.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Jobs: jobs}
 	st := &stats.Service{Store: db}
 	ppl := &people.Service{Store: db, Dicts: db, Audit: lg, Clock: clock, Periods: periods}
+	inputs := &cycle.StatsInputs{Stats: st, Targets: db, OutsideTx: store.OutsideTx}
 	return &Services{
 		DB:        db,
 		Clock:     clock,
@@ -67,8 +68,7 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 		Jobs:      jobs,
 		Records:   records,
 		Stats:     st,
-		Cycles: &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: &cycle.StatsInputs{Stats: st, Targets: db, OutsideTx: store.OutsideTx},
-			Outcomes: db, People: ppl},
+		Cycles:    &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: inputs, Outcomes: db, People: ppl, Tasks: inputs, Reviews: db, Exams: db},
 	}
 }
 

@@ -66,6 +66,10 @@ type GradeRule struct {
 	// 不理想者只能平级). 0 years turns the check off.
 	WeakYears   int `json:"weakYears"`
 	WeakBelowBP BP  `json:"weakBelowBp"`
+	// UpMinExam, above 0, also requires an exam score of at least it in
+	// the period for promotion (002 等级管理: 考试成绩); without a recorded
+	// exam score nobody is promoted. 0 leaves exams out.
+	UpMinExam Score `json:"upMinExam,omitempty"`
 }
 
 // Validate checks the rule's thresholds.
@@ -84,6 +88,9 @@ func (g *GradeRule) Validate() platform.Fields {
 	}
 	if g.UpMinCompletionBP < 0 || g.DownBelowCompletionBP < 0 || g.WeakBelowBP < 0 || g.DownBelowCompletionBP > g.UpMinCompletionBP {
 		f.Add("completion", fmt.Sprintf("%s：完成率门槛须不小于 0，且降级门槛不高于晋级门槛 %s: completion thresholds must be ≥ 0 and the demotion one not above the promotion one", label, labelEn))
+	}
+	if g.UpMinExam < 0 || g.UpMinExam > full {
+		f.Add("upMinExam", fmt.Sprintf("%s：考试成绩门槛须在 0–100 之间 %s: the exam threshold must be within 0–100", label, labelEn))
 	}
 	if g.WeakYears < 0 || (g.WeakYears > 0 && g.WeakBelowBP <= 0) {
 		f.Add("weakYears", fmt.Sprintf("%s：连续不理想年数须不小于 0，且须有完成率门槛 %s: weak years must be ≥ 0 with a completion threshold", label, labelEn))
@@ -109,6 +116,8 @@ type GradeCase struct {
 	// of past years by year, for the weak-years check.
 	Completion       target.Rate         `json:"completion"`
 	AnnualCompletion map[int]target.Rate `json:"annualCompletion,omitempty"`
+	// Exam is the best exam score recorded for the period, nil without one.
+	Exam *Score `json:"exam,omitempty"`
 }
 
 // GradeDecision is the proposed grade change with its reason.
@@ -175,6 +184,22 @@ func ReviewGrade(rule GradeRule, ladder *Ladder, c GradeCase) (GradeDecision, er
 	}
 	upZh := fmt.Sprintf("综合得分 %s 不低于 %s 且任务完成率 %s 不低于 %s", c.Composite, rule.UpMinScore, comp, formatBP(rule.UpMinCompletionBP))
 	upEn := fmt.Sprintf("composite %s ≥ %s and completion %s ≥ %s", c.Composite, rule.UpMinScore, comp, formatBP(rule.UpMinCompletionBP))
+	if rule.UpMinExam > 0 {
+		if c.Exam == nil {
+			d.Figures = append(d.Figures, Figure{"exam", "无成绩 none"})
+			d.ReasonZh = fmt.Sprintf("%s，但本期无考试成绩（晋级须不低于 %s）：等级不变", upZh, rule.UpMinExam)
+			d.ReasonEn = fmt.Sprintf("%s, but no exam score for the period (promotion needs ≥ %s): the grade stays", upEn, rule.UpMinExam)
+			return d, nil
+		}
+		d.Figures = append(d.Figures, Figure{"exam", c.Exam.String()})
+		if *c.Exam < rule.UpMinExam {
+			d.ReasonZh = fmt.Sprintf("%s，但考试成绩 %s 低于 %s：等级不变", upZh, *c.Exam, rule.UpMinExam)
+			d.ReasonEn = fmt.Sprintf("%s, but the exam score %s is below %s: the grade stays", upEn, *c.Exam, rule.UpMinExam)
+			return d, nil
+		}
+		upZh += fmt.Sprintf("，考试成绩 %s 不低于 %s", *c.Exam, rule.UpMinExam)
+		upEn += fmt.Sprintf(", exam %s ≥ %s", *c.Exam, rule.UpMinExam)
+	}
 	if years, weak := weakYears(rule, c); weak {
 		d.Figures = append(d.Figures, Figure{"weakYears", strings.Join(years, "; ")})
 		d.ReasonZh = fmt.Sprintf("%s，但连续 %d 年任务完成率低于 %s（%s）：只能平级，不晋升", upZh, rule.WeakYears, formatBP(rule.WeakBelowBP), strings.Join(years, "，"))

@@ -77,6 +77,41 @@ func TestReviewGrade(t *testing.T) {
 	}
 }
 
+func TestReviewGradeExam(t *testing.T) {
+	rule := assess.GradeRule{Cycle: platform.Year, UpMinScore: score("90"), UpMinCompletionBP: 10000,
+		DownBelowScore: score("60"), DownBelowCompletionBP: 5000, UpMinExam: score("80")}
+	ladder := bankLadder(t)
+	exam := func(s string) *assess.Score { v := score(s); return &v }
+	for _, tc := range []struct {
+		name      string
+		composite string
+		exam      *assess.Score
+		dir       string
+		reason    string
+	}{
+		{"exam at the line promotes", "95", exam("80"), assess.GradeUp, "考试成绩 80.00 不低于 80.00"},
+		{"exam below the line stays", "95", exam("79.99"), assess.GradeStay, "考试成绩 79.99 低于 80.00"},
+		{"no exam stays", "95", nil, assess.GradeStay, "本期无考试成绩"},
+		{"no exam does not stop a demotion", "50", nil, assess.GradeDown, "降一级"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := assess.ReviewGrade(rule, ladder, assess.GradeCase{PersonID: 1, Grade: "cm2", Period: platform.Period{Kind: platform.Year, Year: 2026},
+				Composite: score(tc.composite), Completion: rate(1, 1), Exam: tc.exam})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Direction != tc.dir || !strings.Contains(d.ReasonZh, tc.reason) {
+				t.Errorf("got %s %q, want %s %q", d.Direction, d.ReasonZh, tc.dir, tc.reason)
+			}
+		})
+	}
+	bad := rule
+	bad.UpMinExam = score("100.01")
+	if f := bad.Validate(); f["upMinExam"] == "" {
+		t.Errorf("exam line above 100 accepted: %v", f)
+	}
+}
+
 func TestLadderAndRuleValidation(t *testing.T) {
 	if _, err := assess.NewLadder([]assess.Grade{{Code: "a", Rank: 1}, {Code: "a", Rank: 2}}); err == nil {
 		t.Error("repeated code accepted")

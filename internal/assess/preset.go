@@ -59,24 +59,6 @@ func FromPreset(p *presets.Preset) (*PresetRules, error) {
 			f.Add("kpiWeights."+fieldKey(w.Key, i)+"."+k, errs[k])
 		}
 	}
-	errs := out.Outcomes.Validate()
-	for _, k := range slices.Sorted(maps.Keys(errs)) {
-		f.Add("outcomeRules."+k, errs[k])
-	}
-	if s := out.Outcomes.Star; s != nil && rules != nil && !tieItemKnown(rules, s) {
-		f.Add("outcomeRules.starCm.tieItem", fmt.Sprintf("结果规则 starCm.tieItem：适用岗位的考核表没有考核项 %s outcome rule starCm.tieItem: the eligible positions' templates have no item %s", s.TieItem, s.TieItem))
-	}
-	cycles := map[platform.PeriodKind]bool{}
-	for _, g := range out.GradeRules {
-		errs := g.Validate()
-		for _, k := range slices.Sorted(maps.Keys(errs)) {
-			f.Add("gradeReview."+string(g.Cycle)+"."+k, errs[k])
-		}
-		if cycles[g.Cycle] {
-			f.Add("gradeReview."+string(g.Cycle), fmt.Sprintf("等级评定规则 %s 重复 grade rule %s is listed twice", g.Cycle, g.Cycle))
-		}
-		cycles[g.Cycle] = true
-	}
 	if items := p.Dicts["grades"]; len(items) > 0 {
 		grades := make([]Grade, len(items))
 		for i, it := range items {
@@ -87,8 +69,9 @@ func FromPreset(p *presets.Preset) (*PresetRules, error) {
 			addAll(f, "grades.", err)
 		}
 		out.Ladder = l
-	} else if len(out.GradeRules) > 0 {
-		f.Add("gradeReview", "等级评定规则需要等级字典 grades the grade review needs a grades dictionary")
+	}
+	for k, v := range CheckConsequences(rules, out.Outcomes, out.GradeRules, out.Ladder) {
+		f[k] = v
 	}
 	if err := f.Err(); err != nil {
 		return nil, fmt.Errorf("preset %s: %w", p.Code, err)
@@ -121,4 +104,34 @@ func tieItemKnown(r *Rules, s *StarRule) bool {
 		}
 	}
 	return false
+}
+
+// CheckConsequences checks outcome and grade-review rules against the
+// templates they refer to and the grade ladder: every rule's parameters,
+// the star rule's tie item, one grade rule per cycle kind, and a ladder
+// when there is any grade rule. Fields are named as in a preset.
+func CheckConsequences(rules *Rules, o OutcomeRules, grades []GradeRule, ladder *Ladder) platform.Fields {
+	f := platform.Fields{}
+	errs := o.Validate()
+	for _, k := range slices.Sorted(maps.Keys(errs)) {
+		f.Add("outcomeRules."+k, errs[k])
+	}
+	if s := o.Star; s != nil && rules != nil && !tieItemKnown(rules, s) {
+		f.Add("outcomeRules.starCm.tieItem", fmt.Sprintf("结果规则 starCm.tieItem：适用岗位的考核表没有考核项 %s outcome rule starCm.tieItem: the eligible positions' templates have no item %s", s.TieItem, s.TieItem))
+	}
+	cycles := map[platform.PeriodKind]bool{}
+	for _, g := range grades {
+		errs := g.Validate()
+		for _, k := range slices.Sorted(maps.Keys(errs)) {
+			f.Add("gradeReview."+string(g.Cycle)+"."+k, errs[k])
+		}
+		if cycles[g.Cycle] {
+			f.Add("gradeReview."+string(g.Cycle), fmt.Sprintf("等级评定规则 %s 重复 grade rule %s is listed twice", g.Cycle, g.Cycle))
+		}
+		cycles[g.Cycle] = true
+	}
+	if len(grades) > 0 && ladder == nil {
+		f.Add("gradeReview", "等级评定规则需要等级字典 grades the grade review needs a grades dictionary")
+	}
+	return f
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"slices"
 
 	"cmhub/internal/access"
 	"cmhub/internal/assess"
@@ -238,4 +239,39 @@ func monthsOf(p platform.Period) []platform.Period {
 		d = m.End().AddDays(1)
 	}
 	return out
+}
+
+// MonthTasks returns every manager's tasks of month — each metric with a
+// target for them, and its completion (a task without records is 0%) —
+// by person. It implements TaskSource.
+func (si *StatsInputs) MonthTasks(ctx context.Context, institution int64, month platform.Period) (map[int64][]assess.TaskResult, error) {
+	out := map[int64][]assess.TaskResult{}
+	metrics, err := si.Targets.TargetMetrics(ctx, institution, []string{month.String()})
+	if err != nil || len(metrics) == 0 {
+		return out, err
+	}
+	slices.Sort(metrics)
+	ctx = access.WithPrincipal(ctx, access.System(institution, "assessment"))
+	tab, err := si.Stats.Monthly(ctx, stats.MonthlyQuery{Month: month.String(), Level: stats.LevelManager, Metrics: metrics})
+	if err != nil {
+		return nil, fmt.Errorf("statistics %s: %w", month, err)
+	}
+	for _, row := range tab.Rows {
+		if row.SubjectType != stats.SubjectPerson {
+			continue
+		}
+		for _, key := range metrics {
+			cell := row.Values[key]
+			t := parseRat(cell.Target)
+			if t == nil || t.Sign() <= 0 {
+				continue
+			}
+			a := parseRat(cell.Actual)
+			if a == nil {
+				a = new(big.Rat)
+			}
+			out[row.ID] = append(out[row.ID], assess.TaskResult{Metric: key, Completion: target.Completion(a, t)})
+		}
+	}
+	return out, nil
 }

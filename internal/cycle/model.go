@@ -43,6 +43,16 @@ const (
 type Rules struct {
 	Templates []assess.Template `json:"templates"`
 	Schemes   []assess.Scheme   `json:"schemes"`
+	// Consequences are the outcome and grade-review rules; nil in rule
+	// sets stored before they could be edited, which use the preset's.
+	Consequences *Consequences `json:"consequences,omitempty"`
+}
+
+// Consequences are what follows from scores and task completion (SPEC §5
+// outcomes, §7 grade reviews), as data.
+type Consequences struct {
+	Outcomes    assess.OutcomeRules `json:"outcomeRules"`
+	GradeReview []assess.GradeRule  `json:"gradeReview"`
 }
 
 // RuleSet is a stored version of an institution's rules.
@@ -203,7 +213,8 @@ const (
 // Outcome is a proposal of a cycle and what became of it.
 type Outcome struct {
 	ID        int64           `json:"id"`
-	CycleID   int64           `json:"cycleId"`
+	CycleID   int64           `json:"cycleId,omitempty"`
+	ReviewID  int64           `json:"reviewId,omitempty"`
 	Period    string          `json:"period"`
 	Kind      string          `json:"kind"`
 	PersonID  int64           `json:"personId,omitempty"`
@@ -224,6 +235,7 @@ type OutcomeQuery struct {
 	Institution int64
 	ID          int64 // one outcome
 	Cycle       int64
+	Review      int64
 	State       string
 	Limit       int
 }

@@ -15,7 +15,6 @@ import (
 	"cmhub/internal/people"
 	"cmhub/internal/platform"
 	"cmhub/internal/target"
-	"cmhub/presets"
 )
 
 // Mover makes the effective-dated change a confirmed outcome brings.
@@ -31,28 +30,6 @@ type OutcomeStore interface {
 	DecideOutcome(ctx context.Context, o *Outcome) error
 }
 
-// presetRules reads the institution's outcome and grade-review rules
-// from its preset (they are preset data; editing them is later work).
-func (s *Service) presetRules(ctx context.Context, institution int64) (*assess.PresetRules, error) {
-	code, err := s.Store.InstitutionPreset(ctx, institution)
-	if err != nil {
-		return nil, err
-	}
-	p, err := presets.Load(code)
-	if err != nil {
-		return nil, err
-	}
-	return assess.FromPreset(p)
-}
-
-func (s *Service) outcomeRules(ctx context.Context, institution int64) (assess.OutcomeRules, error) {
-	pr, err := s.presetRules(ctx, institution)
-	if err != nil {
-		return assess.OutcomeRules{}, err
-	}
-	return pr.Outcomes, nil
-}
-
 // Grade-review proposal kinds (SPEC §7), beside the core's outcome kinds.
 const (
 	ProposeGradeUp   = "grade_up"
@@ -60,9 +37,12 @@ const (
 )
 
 // gradeProposals applies the grade-review rule of the cycle's kind to
-// every person with a grade on the ladder. Past years' annual completion
-// is not yet gathered, so the weak-years check does not hold anyone back.
-func gradeProposals(pr *assess.PresetRules, per platform.Period, rows []ResultRow, people map[int64]assess.Person) ([]assess.Proposal, error) {
+// every person with a grade on the ladder. The composite and completion
+// are the cycle's; exam scores are the best recorded for the period; and
+// for those the figures would promote, the annual task completion of the
+// rule's weak years is computed from targets and statistics (the year
+// under review itself from the cycle).
+func (s *Service) gradeProposals(ctx context.Context, c *Cycle, pr *assess.PresetRules, per platform.Period, rows []ResultRow, people map[int64]assess.Person) ([]assess.Proposal, error) {
 	if pr.Ladder == nil {
 		return nil, nil
 	}
@@ -79,8 +59,14 @@ func gradeProposals(pr *assess.PresetRules, per platform.Period, rows []ResultRo
 	for _, g := range pr.Ladder.Grades() {
 		ladder[g.Code] = true
 	}
-	next := platform.Period{Kind: platform.Month, Year: per.End().AddDays(1).Year(), N: int(per.End().AddDays(1).Month())}
-	var out []assess.Proposal
+	var exams map[int64]assess.Score
+	if rule.UpMinExam > 0 && s.Exams != nil {
+		var err error
+		if exams, err = s.Exams.BestExamScores(ctx, c.Institution, per.String()); err != nil {
+			return nil, err
+		}
+	}
+	var cases []assess.GradeCase
 	for _, r := range rows {
 		p, ok := people[r.SubjectID]
 		if r.SubjectKind != KindPerson || !ok || !ladder[p.Grade] {
@@ -94,10 +80,45 @@ func gradeProposals(pr *assess.PresetRules, per platform.Period, rows []ResultRo
 				gc.Completion = target.Completion(v, big.NewRat(1, 1))
 			}
 		}
-		dec, err := assess.ReviewGrade(*rule, pr.Ladder, gc)
-		if err != nil {
-			return nil, err
+		if e, ok := exams[r.SubjectID]; ok {
+			gc.Exam = &e
 		}
+		cases = append(cases, gc)
+	}
+	decide := func() ([]assess.GradeDecision, error) {
+		out := make([]assess.GradeDecision, len(cases))
+		for i, gc := range cases {
+			d, err := assess.ReviewGrade(*rule, pr.Ladder, gc)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = d
+		}
+		return out, nil
+	}
+	decisions, err := decide()
+	if err != nil {
+		return nil, err
+	}
+	if rule.WeakYears > 0 {
+		var up []int
+		for i, d := range decisions {
+			if d.Direction == assess.GradeUp {
+				up = append(up, i)
+			}
+		}
+		if len(up) > 0 {
+			if err := s.annualCompletion(ctx, c.Institution, per, rule.WeakYears, cases, up, people); err != nil {
+				return nil, err
+			}
+			if decisions, err = decide(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	next := platform.Period{Kind: platform.Month, Year: per.End().AddDays(1).Year(), N: int(per.End().AddDays(1).Month())}
+	var out []assess.Proposal
+	for _, dec := range decisions {
 		if dec.Direction == assess.GradeStay {
 			continue
 		}
@@ -106,10 +127,59 @@ func gradeProposals(pr *assess.PresetRules, per platform.Period, rows []ResultRo
 			kind = ProposeGradeDown
 		}
 		figs := append(dec.Figures, assess.Figure{Key: "from", Value: dec.From}, assess.Figure{Key: "to", Value: dec.To})
-		out = append(out, assess.Proposal{Kind: kind, PersonID: r.SubjectID, Period: per.String(), Effective: next.String(),
+		out = append(out, assess.Proposal{Kind: kind, PersonID: dec.PersonID, Period: per.String(), Effective: next.String(),
 			ReasonZh: dec.ReasonZh, ReasonEn: dec.ReasonEn, Figures: figs})
 	}
 	return out, nil
+}
+
+// annualCompletion fills the annual task completion of the weak years
+// into the cases at the indexes idx: the years up to an annual review's
+// own year, or before a quarter's year. The reviewed year's completion is
+// the cycle's; earlier years come from their targets and statistics.
+func (s *Service) annualCompletion(ctx context.Context, institution int64, per platform.Period, weakYears int, cases []assess.GradeCase, idx []int, people map[int64]assess.Person) error {
+	last := per.Year
+	if per.Kind != platform.Year {
+		last--
+	}
+	subjects := make([]SubjectInput, len(idx))
+	for i, k := range idx {
+		id := cases[k].PersonID
+		subjects[i] = SubjectInput{Subject: assess.Subject{PersonID: id}, Level: "person", UnitID: people[id].UnitID}
+	}
+	for y := last; y > last-weakYears; y-- {
+		if per.Kind == platform.Year && y == per.Year {
+			for _, k := range idx {
+				if cases[k].AnnualCompletion == nil {
+					cases[k].AnnualCompletion = map[int]target.Rate{}
+				}
+				cases[k].AnnualCompletion[y] = cases[k].Completion
+			}
+			continue
+		}
+		if s.Inputs == nil {
+			continue
+		}
+		figs, err := s.Inputs.For(ctx, institution, platform.Period{Kind: platform.Year, Year: y}, subjects)
+		if err != nil {
+			return fmt.Errorf("annual completion %d: %w", y, err)
+		}
+		for _, k := range idx {
+			f, ok := figs[assess.Subject{PersonID: cases[k].PersonID}]
+			if !ok || f.Completion == "" {
+				continue
+			}
+			v, ok := new(big.Rat).SetString(f.Completion)
+			if !ok {
+				continue
+			}
+			if cases[k].AnnualCompletion == nil {
+				cases[k].AnnualCompletion = map[int]target.Rate{}
+			}
+			cases[k].AnnualCompletion[y] = target.Completion(v, big.NewRat(1, 1))
+		}
+	}
+	return nil
 }
 
 // propose applies the outcome rules to a closing cycle's results and
@@ -119,7 +189,7 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 	if s.Outcomes == nil {
 		return nil
 	}
-	pr, err := s.presetRules(ctx, c.Institution)
+	pr, err := s.consequences(ctx, c.Institution, c.Rules)
 	if err != nil {
 		return err
 	}
@@ -146,7 +216,7 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 			hired[p.ID] = p.HiredOn
 			byID[p.ID] = p
 		}
-		grades, err := gradeProposals(pr, per, rows, byID)
+		grades, err := s.gradeProposals(ctx, c, pr, per, rows, byID)
 		if err != nil {
 			return err
 		}
@@ -181,7 +251,7 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 		for _, p := range ppl {
 			byID[p.ID] = p
 		}
-		grades, err := gradeProposals(pr, per, rows, byID)
+		grades, err := s.gradeProposals(ctx, c, pr, per, rows, byID)
 		if err != nil {
 			return err
 		}
@@ -194,6 +264,21 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 			proposals = append(proposals, assess.ExcellentRMs(*rules.ExcellentRM, per.Year, cands)...)
 		}
 	case platform.Month:
+		if len(pr.GradeRules) > 0 {
+			ppl, err := s.Store.AssessPeople(ctx, c.Institution, c.AsOf)
+			if err != nil {
+				return err
+			}
+			byID := make(map[int64]assess.Person, len(ppl))
+			for _, p := range ppl {
+				byID[p.ID] = p
+			}
+			grades, err := s.gradeProposals(ctx, c, pr, per, rows, byID)
+			if err != nil {
+				return err
+			}
+			proposals = append(proposals, grades...)
+		}
 		if rules.Monthly == nil {
 			break
 		}
@@ -213,7 +298,7 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 			}
 			cases = append(cases, mc)
 		}
-		proposals = assess.MonthlyOutcomes(*rules.Monthly, per, cases)
+		proposals = append(proposals, assess.MonthlyOutcomes(*rules.Monthly, per, cases)...)
 	}
 	out := make([]Outcome, len(proposals))
 	for i, p := range proposals {
@@ -276,10 +361,7 @@ func (s *Service) rmCandidates(ctx context.Context, c *Cycle, per platform.Perio
 // closed cycle, by person.
 func (s *Service) previousMonth(ctx context.Context, c *Cycle, per platform.Period) (map[int64]assess.MonthScore, error) {
 	out := map[int64]assess.MonthScore{}
-	prev := platform.Period{Kind: platform.Month, Year: per.Year, N: per.N - 1}
-	if per.N == 1 {
-		prev = platform.Period{Kind: platform.Month, Year: per.Year - 1, N: 12}
-	}
+	prev := monthBefore(per)
 	cycles, err := s.Store.Cycles(ctx, c.Institution)
 	if err != nil {
 		return nil, err
@@ -330,8 +412,16 @@ func tiePoints(r ResultRow, item string) assess.Points {
 	return 0
 }
 
+// OutcomeFilter selects outcomes of the inbox: of one cycle or task
+// review, in one state; zero values select all.
+type OutcomeFilter struct {
+	Cycle, Review int64
+	State         string
+}
+
 // OutcomeList lists outcomes for the marketing department's inbox.
-func (s *Service) OutcomeList(ctx context.Context, cycleID int64, state string) ([]Outcome, error) {
+func (s *Service) OutcomeList(ctx context.Context, f OutcomeFilter) ([]Outcome, error) {
+	state := f.State
 	p, err := principal(ctx, access.AssessManage)
 	if err != nil {
 		return nil, err
@@ -342,7 +432,7 @@ func (s *Service) OutcomeList(ctx context.Context, cycleID int64, state string) 
 	if state != "" && state != OutcomeProposed && state != OutcomeConfirmed && state != OutcomeOverridden {
 		return nil, platform.Invalid("state", "状态须为 proposed、confirmed 或 overridden the state must be proposed, confirmed or overridden")
 	}
-	return s.Outcomes.Outcomes(ctx, p.Scope, platform.DateOf(s.Clock.Now()), OutcomeQuery{Institution: p.Institution, Cycle: cycleID, State: state, Limit: MaxResults})
+	return s.Outcomes.Outcomes(ctx, p.Scope, platform.DateOf(s.Clock.Now()), OutcomeQuery{Institution: p.Institution, Cycle: f.Cycle, Review: f.Review, State: state, Limit: MaxResults})
 }
 
 // DecideInput confirms or overrides a proposal.
@@ -433,10 +523,11 @@ func (s *Service) apply(ctx context.Context, o Outcome) (string, error) {
 		return err
 	}
 	str := func(v string) *string { return &v }
-	rules, err := s.outcomeRules(ctx, s.institutionOf(ctx))
+	pr, err := s.outcomeConsequences(ctx, s.institutionOf(ctx), o)
 	if err != nil {
 		return "", err
 	}
+	rules := pr.Outcomes
 	switch o.Kind {
 	case assess.ProposeStandbyTraining:
 		days := 7
@@ -465,6 +556,17 @@ func (s *Service) apply(ctx context.Context, o Outcome) (string, error) {
 			return "", err
 		}
 		return fmt.Sprintf("%s 起转为 %s position %s from %s", from, to, to, from), nil
+	case assess.ProposeToGeneralMarket:
+		if rules.Coop == nil || rules.Coop.ConvertTo == "" {
+			return "", fmt.Errorf("outcome %d: no position to convert to", o.ID)
+		}
+		to := rules.Coop.ConvertTo
+		if err := move(people.Move{Position: &to}); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s 起转为 %s，取消基本工资 position %s from %s, base pay stopped", from, to, to, from), nil
+	case assess.ProposeMayReapplyCM:
+		return fmt.Sprintf("%s 起可本人申请重新转聘为客户经理，经组织考核后以岗位调动办理 may apply to be a customer manager again from %s; the reappointment is a position move after the organisation's assessment", from, from), nil
 	case ProposeGradeUp, ProposeGradeDown:
 		to := ""
 		for _, f := range o.Proposal.Figures {

@@ -12,6 +12,7 @@ import (
 	"cmhub/internal/access"
 	"cmhub/internal/assess"
 	"cmhub/internal/audit"
+	"cmhub/internal/dict"
 	"cmhub/internal/org"
 	"cmhub/internal/platform"
 	"cmhub/presets"
@@ -21,6 +22,7 @@ import (
 type Store interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	InstitutionPreset(ctx context.Context, institution int64) (string, error)
+	DictItems(ctx context.Context, institution int64) (map[string][]dict.Item, error)
 	AssessRuleSet(ctx context.Context, institution int64) (RuleSet, error)
 	SaveAssessRuleSet(ctx context.Context, institution int64, rs *RuleSet) error
 	Units(ctx context.Context, institution int64, asOf platform.Date) ([]org.Unit, error)
@@ -85,8 +87,11 @@ type Service struct {
 	Audit    audit.Log
 	Clock    platform.Clock
 	Inputs   Inputs
-	Outcomes OutcomeStore // nil: no outcome proposals
-	People   Mover        // makes confirmed outcomes' changes
+	Outcomes OutcomeStore    // nil: no outcome proposals
+	People   Mover           // makes confirmed outcomes' changes
+	Tasks    TaskSource      // monthly task completion for task reviews
+	Reviews  TaskReviewStore // nil: no task reviews
+	Exams    ExamStore       // nil: no exam scores
 }
 
 const maxNote = 500
@@ -152,7 +157,7 @@ func PresetRules(code string) (Rules, error) {
 		return Rules{}, err
 	}
 	ts, ss := pr.Rules.Parts()
-	return Rules{Templates: ts, Schemes: ss}, nil
+	return Rules{Templates: ts, Schemes: ss, Consequences: &Consequences{Outcomes: pr.Outcomes, GradeReview: pr.GradeRules}}, nil
 }
 
 // SaveTemplate stores a new or changed scorecard template as a new

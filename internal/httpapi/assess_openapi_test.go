@@ -180,6 +180,37 @@ func oaExerciseAssess(t *testing.T, h *harness) {
 		t.Errorf("rules version %d after %d", next.Version, rs.Version)
 	}
 
+	// Outcome and grade rules: refused whole with the field named, then
+	// the credit-coop task rule added; the task review of October.
+	var inForce struct {
+		Rules struct {
+			Consequences map[string]any `json:"consequences"`
+		} `json:"rules"`
+	}
+	oaCall(t, mkt, "GET", "/api/assess/rules", nil, nil, 200, &inForce)
+	oaCall(t, mkt, "POST", "/api/assess/task-reviews", map[string]any{"period": "2026-10"}, nil, 409, nil) // no rule yet
+	cons := oaClone(t, inForce.Rules.Consequences)
+	coop := map[string]any{"positions": []string{"sales_cm"}, "convertTo": "no_such_position", "missBelowBp": 10000, "missMonths": 3, "floorBp": 3000, "recoverMonths": 3}
+	cons["outcomeRules"].(map[string]any)["coopTasks"] = coop
+	oaCall(t, mkt, "PUT", "/api/assess/consequences", cons, nil, 400, nil)
+	coop["convertTo"] = "marketing_staff"
+	oaCall(t, cm, "PUT", "/api/assess/consequences", cons, nil, 403, nil)
+	oaCall(t, mkt, "PUT", "/api/assess/consequences", cons, nil, 200, nil)
+	oaCall(t, mkt, "POST", "/api/assess/task-reviews", map[string]any{"period": "2026-11"}, nil, 400, nil) // not ended
+	oaCall(t, mkt, "POST", "/api/assess/task-reviews", map[string]any{"period": "2026-10"}, nil, 200, nil)
+	oaCall(t, mkt, "GET", "/api/assess/task-reviews", nil, nil, 200, nil)
+	oaCall(t, cm, "GET", "/api/assess/task-reviews", nil, nil, 403, nil)
+
+	// Exam scores for grade reviews.
+	var cmEmp struct {
+		EmpNo string `json:"empNo"`
+	}
+	oaCall(t, admin, "GET", fmt.Sprintf("/api/people/%d", self), nil, nil, 200, &cmEmp)
+	oaCall(t, mkt, "PUT", "/api/assess/exams", map[string]any{"period": "2026-Q3", "rows": []map[string]any{{"empNo": cmEmp.EmpNo, "exam": "星级考试", "score": "101"}}}, nil, 400, nil)
+	oaCall(t, mkt, "PUT", "/api/assess/exams", map[string]any{"period": "2026-Q3", "rows": []map[string]any{{"empNo": cmEmp.EmpNo, "exam": "星级考试", "score": "86.5"}}}, nil, 200, nil)
+	oaCall(t, mkt, "GET", "/api/assess/exams?period=2026-Q3", nil, nil, 200, nil)
+	oaCall(t, mkt, "GET", "/api/assess/exams?period=x", nil, nil, 400, nil)
+
 	// Opening the quarter's cycle, and the refusals.
 	var c oaAssessCycle
 	oaCall(t, mkt, "POST", "/api/assess/cycles", map[string]any{"period": "2026-Q3", "note": "契约测试 contract test"}, nil, 201, &c)

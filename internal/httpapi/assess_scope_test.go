@@ -23,7 +23,10 @@ func checkAssessScopes(t *testing.T, h *harness, admin *client, w *world, mark f
 		"POST /api/assess/cycles", "POST /api/assess/cycles/{id}/transition", "POST /api/assess/cycles/{id}/compute",
 		"PUT /api/assess/templates/{key}",
 		// Outcomes: TestAssessmentOutcomes and the OpenAPI scenario cover them; lists are scoped like results.
-		"GET /api/assess/outcomes", "POST /api/assess/outcomes/{id}/decide"} {
+		"GET /api/assess/outcomes", "POST /api/assess/outcomes/{id}/decide",
+		// Rules and task-review runs hold counts, not people; their outcomes are listed above.
+		"PUT /api/assess/consequences", "GET /api/assess/task-reviews", "POST /api/assess/task-reviews",
+		"GET /api/assess/exams", "PUT /api/assess/exams"} {
 		m, p, _ := cut(r)
 		mark(m, p)
 	}
@@ -105,6 +108,14 @@ func checkAssessScopes(t *testing.T, h *harness, admin *client, w *world, mark f
 			t.Fatal("no results")
 		}
 	}
+	// Exam scores for everyone, entered by the administrator.
+	var examRows []map[string]any
+	for _, p := range w.persons {
+		examRows = append(examRows, map[string]any{"empNo": w.empNo[p], "exam": "星级考试", "score": "88"})
+	}
+	if st, b := admin.do(t, "PUT", "/api/assess/exams", map[string]any{"period": "2026-Q3", "rows": examRows}); st != 200 {
+		t.Fatalf("exam scores: %d %s", st, b)
+	}
 	for username, level := range matrixUsers {
 		t.Run("assess/"+username, func(t *testing.T) {
 			cl := h.login(t, username)
@@ -140,7 +151,26 @@ func checkAssessScopes(t *testing.T, h *harness, admin *client, w *world, mark f
 					t.Errorf("GET %s: %d", path, st)
 				}
 			}
-			st, b := cl.do(t, "GET", fmt.Sprintf("/api/assess/cycles/%d/results?pageSize=500", c.ID), nil)
+			// Exam scores: only the people in scope, to those who manage assessment.
+			st, b := cl.do(t, "GET", "/api/assess/exams?period=2026-Q3", nil)
+			switch {
+			case manage && st == 200:
+				noLeak("exam scores", b)
+				var es struct {
+					Total int `json:"total"`
+				}
+				decodeJSON(t, b, &es)
+				if es.Total != len(vis) {
+					t.Errorf("%s sees %d exam scores, %d people in scope", username, es.Total, len(vis))
+				}
+			case !manage && st == 403:
+				if st, _ := cl.do(t, "PUT", "/api/assess/exams", map[string]any{"period": "2026-Q3", "rows": examRows[:1]}); st != 403 {
+					t.Errorf("%s entered an exam score: %d", username, st)
+				}
+			default:
+				t.Errorf("GET exams: %d %s", st, b)
+			}
+			st, b = cl.do(t, "GET", fmt.Sprintf("/api/assess/cycles/%d/results?pageSize=500", c.ID), nil)
 			if st == 403 {
 				if username != "finance" && username != "archivist" {
 					t.Errorf("results refused to %s (%s)", username, level)

@@ -311,7 +311,11 @@ func (a *API) listOutcomes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	os, err := a.Cycles.OutcomeList(r.Context(), cycleID, r.URL.Query().Get("state"))
+	reviewID, err := qInt64(r, "review")
+	if err != nil {
+		return err
+	}
+	os, err := a.Cycles.OutcomeList(r.Context(), cycle.OutcomeFilter{Cycle: cycleID, Review: reviewID, State: r.URL.Query().Get("state")})
 	if err != nil {
 		return err
 	}
@@ -332,4 +336,56 @@ func (a *API) decideOutcome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return ok(w, o)
+}
+
+func (a *API) saveConsequences(w http.ResponseWriter, r *http.Request) error {
+	var in cycle.ConsequencesInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	rs, err := a.Cycles.SaveConsequences(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, rs)
+}
+
+func (a *API) listTaskReviews(w http.ResponseWriter, r *http.Request) error {
+	rs, err := a.Cycles.TaskReviewList(r.Context())
+	if err != nil {
+		return err
+	}
+	return ok(w, page[cycle.TaskReview]{Items: rs, Total: len(rs), Page: 1, PageSize: max(len(rs), 1)})
+}
+
+func (a *API) runTaskReview(w http.ResponseWriter, r *http.Request) error {
+	var in cycle.TaskReviewInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	rv, err := a.Cycles.ReviewTasks(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, rv)
+}
+
+func (a *API) listExams(w http.ResponseWriter, r *http.Request) error {
+	es, err := a.Cycles.ExamList(r.Context(), r.URL.Query().Get("period"))
+	if err != nil {
+		return err
+	}
+	return ok(w, page[cycle.ExamScore]{Items: es, Total: len(es), Page: 1, PageSize: max(len(es), 1)})
+}
+
+func (a *API) saveExams(w http.ResponseWriter, r *http.Request) error {
+	var in cycle.ExamInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	es, err := a.Cycles.SaveExams(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return ok(w, page[cycle.ExamScore]{Items: es, Total: len(es), Page: 1, PageSize: max(len(es), 1)})
 }

@@ -99,6 +99,11 @@ func (a *API) routes() []route {
 
 		{method: "GET", path: "/api/assess/rules", h: a.assessRules},
 		{method: "PUT", path: "/api/assess/templates/{key}", h: a.saveAssessTemplate, perm: access.AssessManage},
+		{method: "PUT", path: "/api/assess/consequences", h: a.saveConsequences, perm: access.AssessManage},
+		{method: "GET", path: "/api/assess/task-reviews", h: a.listTaskReviews, perm: access.AssessManage},
+		{method: "POST", path: "/api/assess/task-reviews", h: a.runTaskReview, perm: access.AssessManage},
+		{method: "GET", path: "/api/assess/exams", h: a.listExams, perm: access.AssessManage},
+		{method: "PUT", path: "/api/assess/exams", h: a.saveExams, perm: access.AssessManage},
 		{method: "GET", path: "/api/assess/cycles", h: a.listCycles},
 		{method: "POST", path: "/api/assess/cycles", h: a.openCycle, perm: access.AssessManage},
 		{method: "GET", path: "/api/assess/cycles/{id}", h: a.getCycle},

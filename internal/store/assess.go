@@ -645,17 +645,19 @@ func (db *DB) InsertOutcomes(ctx context.Context, institution, cycleID int64, os
 	return nil
 }
 
-const outcomeSelect = `SELECT o.id, o.cycle_id, c.period_key, o.kind, o.person_id, o.unit_id,
+// An outcome comes from a cycle (placed as its person was in the cycle)
+// or from a task review (placed by its unit_id).
+const outcomeSelect = `SELECT o.id, COALESCE(o.cycle_id, 0), COALESCE(o.review_id, 0), COALESCE(c.period_key, r.period_key), o.kind, o.person_id, o.unit_id,
 	COALESCE((SELECT name FROM persons WHERE id = o.person_id), (SELECT name FROM units WHERE id = o.unit_id), ''),
 	COALESCE((SELECT emp_no FROM persons WHERE id = o.person_id), ''), o.proposal, o.state, o.decided_by, o.decided_at, o.reason, o.effect, o.version
-	FROM assess_outcomes o JOIN assess_cycles c ON c.id = o.cycle_id
+	FROM assess_outcomes o LEFT JOIN assess_cycles c ON c.id = o.cycle_id LEFT JOIN assess_task_reviews r ON r.id = o.review_id
 	LEFT JOIN assess_subjects s ON s.cycle_id = o.cycle_id AND s.subject_kind = 'person' AND s.subject_id = o.person_id`
 
 func scanOutcome(sc interface{ Scan(...any) error }) (cycle.Outcome, error) {
 	var o cycle.Outcome
 	var proposal string
 	var at platform.Timestamp
-	if err := sc.Scan(&o.ID, &o.CycleID, &o.Period, &o.Kind, &o.PersonID, &o.UnitID, &o.Name, &o.EmpNo, &proposal, &o.State,
+	if err := sc.Scan(&o.ID, &o.CycleID, &o.ReviewID, &o.Period, &o.Kind, &o.PersonID, &o.UnitID, &o.Name, &o.EmpNo, &proposal, &o.State,
 		&o.DecidedBy, &at, &o.Reason, &o.Effect, &o.Version); err != nil {
 		return o, err
 	}
@@ -681,6 +683,9 @@ func (db *DB) Outcomes(ctx context.Context, sc access.Scope, asOf platform.Date,
 	}
 	if q.Cycle != 0 {
 		b.add(" AND o.cycle_id = ?", q.Cycle)
+	}
+	if q.Review != 0 {
+		b.add(" AND o.review_id = ?", q.Review)
 	}
 	if q.State != "" {
 		b.add(" AND o.state = ?", q.State)
