@@ -310,7 +310,7 @@ func TestAssessmentCycle(t *testing.T) {
 		// Closing proposed the team's star CM (the only one with a
 		// composite) and, by the preset's grade rule (down below 60 points
 		// or 50 % completion, up from 90 points with 100 %), a grade change.
-		outs, err := s.Cycles.OutcomeList(mkt, cycle.OutcomeFilter{Cycle: c.ID, State: cycle.OutcomeProposed})
+		outs, err := listOutcomes(mkt, s, cycle.OutcomeFilter{Cycle: c.ID, State: cycle.OutcomeProposed})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -510,7 +510,7 @@ func TestAssessmentOutcomes(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		outs, err := s.Cycles.OutcomeList(mkt, cycle.OutcomeFilter{Cycle: c.ID, State: cycle.OutcomeProposed})
+		outs, err := listOutcomes(mkt, s, cycle.OutcomeFilter{Cycle: c.ID, State: cycle.OutcomeProposed})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -632,7 +632,7 @@ func TestAssessmentYear(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		outs, err := s.Cycles.OutcomeList(mkt, cycle.OutcomeFilter{Cycle: year.ID, State: ""})
+		outs, err := listOutcomes(mkt, s, cycle.OutcomeFilter{Cycle: year.ID, State: ""})
 		if err != nil {
 			t.Fatal(err)
 		}

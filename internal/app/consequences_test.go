@@ -18,6 +18,12 @@ import (
 	"cmhub/internal/target"
 )
 
+// listOutcomes returns every outcome f selects (one page of up to 500).
+func listOutcomes(ctx context.Context, s *Services, f cycle.OutcomeFilter) ([]cycle.Outcome, error) {
+	pg, err := s.Cycles.OutcomeList(ctx, f)
+	return pg.Items, err
+}
+
 // presetConsequences returns the consequences in force (the preset's).
 func presetConsequences(t *testing.T, ctx context.Context, s *Services) cycle.Consequences {
 	t.Helper()
@@ -153,9 +159,12 @@ func TestTaskReview(t *testing.T) {
 		if rv.Runs != 1 || rv.Proposals != 2 || rv.Cases == 0 || rv.AsOf.String() != "2026-10-31" {
 			t.Fatalf("review %+v", rv)
 		}
-		outs, err := s.Cycles.OutcomeList(mkt, cycle.OutcomeFilter{Review: rv.ID})
+		outs, err := listOutcomes(mkt, s, cycle.OutcomeFilter{Review: rv.ID})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if pg, err := s.Cycles.OutcomeList(mkt, cycle.OutcomeFilter{Review: rv.ID, Page: 2, PageSize: 1}); err != nil || pg.Total != 2 || len(pg.Items) != 1 || pg.Items[0].ID != outs[1].ID {
+			t.Fatalf("second page of one: %+v %v", pg, err)
 		}
 		byPerson := map[int64]cycle.Outcome{}
 		for _, o := range outs {
@@ -195,7 +204,7 @@ func TestTaskReview(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		outs, err = s.Cycles.OutcomeList(mkt, cycle.OutcomeFilter{Review: rv.ID})
+		outs, err = listOutcomes(mkt, s, cycle.OutcomeFilter{Review: rv.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -288,7 +297,7 @@ func TestGradeReviewExams(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			outs, err := s.Cycles.OutcomeList(mkt, cycle.OutcomeFilter{Cycle: c.ID})
+			outs, err := listOutcomes(mkt, s, cycle.OutcomeFilter{Cycle: c.ID})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -238,4 +238,5 @@ type OutcomeQuery struct {
 	Review      int64
 	State       string
 	Limit       int
+	Offset      int
 }

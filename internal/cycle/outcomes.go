@@ -26,6 +26,7 @@ type Mover interface {
 type OutcomeStore interface {
 	InsertOutcomes(ctx context.Context, institution, cycleID int64, os []Outcome) error
 	Outcomes(ctx context.Context, sc access.Scope, asOf platform.Date, q OutcomeQuery) ([]Outcome, error)
+	OutcomeCount(ctx context.Context, sc access.Scope, asOf platform.Date, q OutcomeQuery) (int, error)
 	Outcome(ctx context.Context, institution, id int64) (Outcome, error)
 	DecideOutcome(ctx context.Context, o *Outcome) error
 }
@@ -412,27 +413,48 @@ func tiePoints(r ResultRow, item string) assess.Points {
 	return 0
 }
 
-// OutcomeFilter selects outcomes of the inbox: of one cycle or task
-// review, in one state; zero values select all.
+// OutcomeFilter selects a page of the inbox: outcomes of one cycle or
+// task review, in one state (zero values select all).
 type OutcomeFilter struct {
-	Cycle, Review int64
-	State         string
+	Cycle, Review  int64
+	State          string
+	Page, PageSize int // 1-based; PageSize 1–MaxResults, 0 for MaxResults
 }
 
-// OutcomeList lists outcomes for the marketing department's inbox.
-func (s *Service) OutcomeList(ctx context.Context, f OutcomeFilter) ([]Outcome, error) {
-	state := f.State
+// OutcomePage is a page of outcomes and how many there are in all.
+type OutcomePage struct {
+	Items []Outcome `json:"items"`
+	Total int       `json:"total"`
+}
+
+// OutcomeList lists outcomes for the marketing department's inbox,
+// newest first, a page at a time.
+func (s *Service) OutcomeList(ctx context.Context, f OutcomeFilter) (OutcomePage, error) {
 	p, err := principal(ctx, access.AssessManage)
 	if err != nil {
-		return nil, err
+		return OutcomePage{}, err
 	}
 	if s.Outcomes == nil {
-		return []Outcome{}, nil
+		return OutcomePage{Items: []Outcome{}}, nil
 	}
-	if state != "" && state != OutcomeProposed && state != OutcomeConfirmed && state != OutcomeOverridden {
-		return nil, platform.Invalid("state", "状态须为 proposed、confirmed 或 overridden the state must be proposed, confirmed or overridden")
+	if f.State != "" && f.State != OutcomeProposed && f.State != OutcomeConfirmed && f.State != OutcomeOverridden {
+		return OutcomePage{}, platform.Invalid("state", "状态须为 proposed、confirmed 或 overridden the state must be proposed, confirmed or overridden")
 	}
-	return s.Outcomes.Outcomes(ctx, p.Scope, platform.DateOf(s.Clock.Now()), OutcomeQuery{Institution: p.Institution, Cycle: f.Cycle, Review: f.Review, State: state, Limit: MaxResults})
+	size := f.PageSize
+	if size <= 0 || size > MaxResults {
+		size = MaxResults
+	}
+	q := OutcomeQuery{Institution: p.Institution, Cycle: f.Cycle, Review: f.Review, State: f.State, Limit: size, Offset: (max(f.Page, 1) - 1) * size}
+	today := platform.DateOf(s.Clock.Now())
+	items, err := s.Outcomes.Outcomes(ctx, p.Scope, today, q)
+	if err != nil {
+		return OutcomePage{}, err
+	}
+	total, err := s.Outcomes.OutcomeCount(ctx, p.Scope, today, q)
+	if err != nil {
+		return OutcomePage{}, err
+	}
+	return OutcomePage{Items: items, Total: total}, nil
 }
 
 // DecideInput confirms or overrides a proposal.

@@ -315,11 +315,15 @@ func (a *API) listOutcomes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	os, err := a.Cycles.OutcomeList(r.Context(), cycle.OutcomeFilter{Cycle: cycleID, Review: reviewID, State: r.URL.Query().Get("state")})
+	pg, size, err := paging(r)
 	if err != nil {
 		return err
 	}
-	return ok(w, page[cycle.Outcome]{Items: os, Total: len(os), Page: 1, PageSize: max(len(os), 1)})
+	os, err := a.Cycles.OutcomeList(r.Context(), cycle.OutcomeFilter{Cycle: cycleID, Review: reviewID, State: r.URL.Query().Get("state"), Page: pg, PageSize: size})
+	if err != nil {
+		return err
+	}
+	return ok(w, page[cycle.Outcome]{Items: os.Items, Total: os.Total, Page: pg, PageSize: size})
 }
 
 func (a *API) decideOutcome(w http.ResponseWriter, r *http.Request) error {

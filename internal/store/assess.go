@@ -671,13 +671,13 @@ func scanOutcome(sc interface{ Scan(...any) error }) (cycle.Outcome, error) {
 	return o, nil
 }
 
-// Outcomes returns the outcomes q selects whose person (placed as in
-// their cycle) or unit lies inside scope on asOf, newest first.
-func (db *DB) Outcomes(ctx context.Context, sc access.Scope, asOf platform.Date, q cycle.OutcomeQuery) ([]cycle.Outcome, error) {
-	var b sqlb
+// outcomeFrom writes the FROM and WHERE of an outcome query: the
+// outcomes q selects whose person (placed as in their cycle) or unit lies
+// inside scope on asOf.
+func outcomeFrom(b *sqlb, sc access.Scope, asOf platform.Date, q cycle.OutcomeQuery, sel string) {
 	b.add("WITH RECURSIVE ")
-	scopeCTE(&b, sc, asOf)
-	b.add(" "+outcomeSelect+" WHERE o.institution_id = ?", q.Institution)
+	scopeCTE(b, sc, asOf)
+	b.add(" "+sel+" WHERE o.institution_id = ?", q.Institution)
 	if q.ID != 0 {
 		b.add(" AND o.id = ?", q.ID)
 	}
@@ -697,9 +697,16 @@ func (db *DB) Outcomes(ctx context.Context, sc access.Scope, asOf platform.Date,
 			b.add(" AND (s.unit_id IN (SELECT id FROM scope_units) OR o.unit_id IN (SELECT id FROM scope_units))")
 		}
 	}
+}
+
+// Outcomes returns the outcomes q selects whose person (placed as in
+// their cycle) or unit lies inside scope on asOf, newest first.
+func (db *DB) Outcomes(ctx context.Context, sc access.Scope, asOf platform.Date, q cycle.OutcomeQuery) ([]cycle.Outcome, error) {
+	var b sqlb
+	outcomeFrom(&b, sc, asOf, q, outcomeSelect)
 	b.add(" ORDER BY o.id DESC")
 	if q.Limit > 0 {
-		b.add(" LIMIT ?", q.Limit)
+		b.add(" LIMIT ? OFFSET ?", q.Limit, q.Offset)
 	}
 	rows, err := db.query(ctx, b.String(), b.args...)
 	if err != nil {
@@ -715,6 +722,18 @@ func (db *DB) Outcomes(ctx context.Context, sc access.Scope, asOf platform.Date,
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// OutcomeCount counts the outcomes Outcomes would return without a limit.
+func (db *DB) OutcomeCount(ctx context.Context, sc access.Scope, asOf platform.Date, q cycle.OutcomeQuery) (int, error) {
+	var b sqlb
+	outcomeFrom(&b, sc, asOf, q, `SELECT COUNT(*) FROM assess_outcomes o
+	LEFT JOIN assess_subjects s ON s.cycle_id = o.cycle_id AND s.subject_kind = 'person' AND s.subject_id = o.person_id`)
+	var n int
+	if err := db.queryRow(ctx, b.String(), b.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("outcomes: %w", err)
+	}
+	return n, nil
 }
 
 // Outcome returns one outcome of the institution.

@@ -141,7 +141,7 @@ describe('outcome inbox', { skip }, () => {
       await cycleRow.getByTestId('cycle-outcomes').click()
       let r = await resp
       assert.equal(r.status(), 200)
-      assert.deepEqual(Object.fromEntries(new URL(r.url()).searchParams), { state: 'proposed', cycle: String(st.cycle.id) })
+      assert.deepEqual(Object.fromEntries(new URL(r.url()).searchParams), { state: 'proposed', cycle: String(st.cycle.id), page: '1', pageSize: '50' }, 'the first page of 50')
       await page.waitForURL((u) => u.pathname === '/assess/outcomes' && u.searchParams.get('cycle') === String(st.cycle.id))
       const table = page.locator('[data-testid="outcomes-table"][data-loading="false"][data-state="proposed"]')
       await table.waitFor({ state: 'attached' })

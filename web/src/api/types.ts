@@ -865,10 +865,102 @@ export interface AssessRuleSet {
   rules: {
     templates: AssessTemplate[]
     schemes: AssessScheme[]
+    /** Outcome and grade-review rules; absent in rule sets stored before they could be edited. */
+    consequences?: AssessConsequences | null
   }
   note: string
   createdBy: string
   createdAt: string
+}
+
+// ---- outcome and grade-review rules (PUT /api/assess/consequences) ----
+// Scores are numbers 0–100 with at most two decimals; rates are basis
+// points (10000 = 100%). An absent outcome rule is not applied.
+
+/** Each team names one star CM a quarter; tieItem breaks equal composites. */
+export interface StarCmRule {
+  positions: string[]
+  tieItem: string
+}
+
+/** A monthly score below `below`: standby training for standbyDays; endAfter months in a row: end the contract. */
+export interface MonthlyRule {
+  positions: string[]
+  below: number
+  standbyDays: number
+  endAfter: number
+}
+
+/** An RM's quarterly score below `below`: the RM becomes convertTo. */
+export interface RmQuarterlyRule {
+  positions: string[]
+  below: number
+  convertTo: string
+}
+
+/** One excellent RM a year per branch, over `quarters` quarters. */
+export interface ExcellentRmRule {
+  positions: string[]
+  quarters: number
+}
+
+/** Credit-coop rule 002 第十一条: missed tasks convert a manager to convertTo; recoverMonths good months allow a return. */
+export interface CoopTasksRule {
+  positions: string[]
+  convertTo: string
+  missBelowBp: number
+  missMonths: number
+  floorBp: number
+  recoverMonths: number
+}
+
+export interface OutcomeRules {
+  starCm?: StarCmRule | null
+  monthly?: MonthlyRule | null
+  rmQuarterly?: RmQuarterlyRule | null
+  excellentRm?: ExcellentRmRule | null
+  coopTasks?: CoopTasksRule | null
+}
+
+/** A grade review of a cycle kind: up, down or stay. */
+export interface GradeRule {
+  cycle: 'month' | 'quarter' | 'year' | string
+  upMinScore: number
+  upMinCompletionBp: number
+  downBelowScore: number
+  downBelowCompletionBp: number
+  weakYears: number
+  weakBelowBp: number
+  /** 0 or absent: no exam required */
+  upMinExam?: number
+}
+
+export interface AssessConsequences {
+  outcomeRules: OutcomeRules
+  gradeReview: GradeRule[]
+}
+
+/** One run of the monthly task review (POST/GET /api/assess/task-reviews). */
+export interface TaskReview {
+  id: number
+  period: string
+  asOf: string
+  cases: number
+  proposals: number
+  runs: number
+  runBy: string
+  runAt: string
+}
+
+/** One person's score in one exam of a period (GET/PUT /api/assess/exams). */
+export interface ExamScore {
+  personId: number
+  empNo: string
+  name: string
+  exam: string
+  score: number
+  recordedBy: string
+  recordedAt: string
 }
 
 // ---- outcomes of a closed cycle (考核结果待确认) ----
@@ -898,9 +990,12 @@ export type OutcomeDecision = 'confirm' | 'override'
 /** GET /api/assess/outcomes item: a proposal and what became of it. */
 export interface AssessOutcome {
   id: number
-  cycleId: number
+  /** the cycle whose closing proposed it, or … */
+  cycleId?: number
+  /** … the monthly task review that did */
+  reviewId?: number
   period: string
-  kind: 'star_cm' | 'standby_training' | 'end_contract' | 'rm_to_sales_cm' | 'reorganise_region' | 'excellent_rm' | 'to_general_marketer' | 'may_reapply_cm' | string
+  kind: 'star_cm' | 'standby_training' | 'end_contract' | 'rm_to_sales_cm' | 'reorganise_region' | 'excellent_rm' | 'to_general_marketer' | 'may_reapply_cm' | 'grade_up' | 'grade_down' | string
   personId?: number
   unitId?: number
   name: string

@@ -117,6 +117,12 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'menu.assessOutcomes', menu: 'assess', permission: 'assess:manage' },
       },
       {
+        path: 'assess/rules',
+        name: 'assess-rules',
+        component: () => import('@/views/AssessRulesView.vue'),
+        meta: { title: 'menu.assessRules', menu: 'assess', permission: 'assess:manage' },
+      },
+      {
         path: 'periods',
         name: 'periods',
         component: () => import('@/views/PeriodsView.vue'),

@@ -66,6 +66,7 @@ export const MENU_DEFS: MenuDef[] = [
       { key: 'assess-cycles', path: '/assess/cycles', icon: 'Timer', title: 'menu.assessCycles', permission: 'assess:manage' },
       { key: 'assess-results', path: '/assess/results', icon: 'Trophy', title: 'menu.assessResults', permission: 'assess:read' },
       { key: 'assess-outcomes', path: '/assess/outcomes', icon: 'Stamp', title: 'menu.assessOutcomes', permission: 'assess:manage' },
+      { key: 'assess-rules', path: '/assess/rules', icon: 'SetUp', title: 'menu.assessRules', permission: 'assess:manage' },
     ],
   },
   { key: 'periods', path: '/periods', icon: 'Calendar', title: 'menu.periods' },

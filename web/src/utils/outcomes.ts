@@ -5,7 +5,7 @@
 // will be), the names of a proposal's figures, its reason in the reader's
 // language and the body of POST /api/assess/outcomes/{id}/decide.
 
-import type { AssessOutcome, AssessProposal, OutcomeDecision } from '@/api/types'
+import type { AssessCycle, AssessOutcome, AssessProposal, OutcomeDecision, TaskReview } from '@/api/types'
 import { parsePeriod, type TagType } from './assess'
 
 /** Every kind of proposal the server makes, in the order the rules list them. */
@@ -18,6 +18,8 @@ export const OUTCOME_KINDS = [
   'excellent_rm',
   'to_general_marketer',
   'may_reapply_cm',
+  'grade_up',
+  'grade_down',
 ] as const
 
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number]
@@ -31,6 +33,8 @@ export const OUTCOME_TAGS: Record<OutcomeKind, TagType> = {
   star_cm: 'success',
   excellent_rm: 'success',
   may_reapply_cm: 'success',
+  grade_up: 'success',
+  grade_down: 'warning',
   standby_training: 'warning',
   rm_to_sales_cm: 'warning',
   to_general_marketer: 'warning',
@@ -82,10 +86,18 @@ export const DEFAULT_STANDBY_DAYS = 7
  * What confirming a proposal will change, as a message key of
  * assess.outcomes.change and its parameters: standby training from the
  * first day of the effective month for some days (then active again),
- * the contract ended, an RM becoming a sales CM, each through the
- * person's effective-dated records; any other kind is only recorded.
+ * the contract ended, an RM becoming a sales CM, a manager who missed
+ * their tasks converted to the position the task rule names (base pay
+ * stopped), a grade moved up or down, each through the person's
+ * effective-dated records; may
+ * reapply as a CM and any other kind are only recorded. `convertTo` is the
+ * position code of the task rule in force (coopTasks.convertTo), which a
+ * task review's proposals are confirmed under.
  */
-export function outcomeChange(o: Pick<AssessOutcome, 'kind' | 'proposal'>): { key: 'standby' | 'endContract' | 'toSalesCm' | 'recordOnly'; params: Record<string, string | number> } {
+export function outcomeChange(
+  o: Pick<AssessOutcome, 'kind' | 'proposal'>,
+  opts: { convertTo?: string } = {},
+): { key: 'standby' | 'endContract' | 'toSalesCm' | 'toGeneralMarketer' | 'mayReapply' | 'grade' | 'recordOnly'; params: Record<string, string | number> } {
   const from = effectiveStart(o.proposal?.effective)
   switch (o.kind) {
     case 'standby_training': {
@@ -97,6 +109,13 @@ export function outcomeChange(o: Pick<AssessOutcome, 'kind' | 'proposal'>): { ke
       return { key: 'endContract', params: { from } }
     case 'rm_to_sales_cm':
       return { key: 'toSalesCm', params: { from } }
+    case 'to_general_marketer':
+      return { key: 'toGeneralMarketer', params: { from, position: opts.convertTo ?? '' } }
+    case 'may_reapply_cm':
+      return { key: 'mayReapply', params: { from } }
+    case 'grade_up':
+    case 'grade_down':
+      return { key: 'grade', params: { from, was: figureValue(o.proposal, 'from'), to: figureValue(o.proposal, 'to') } }
     default:
       return { key: 'recordOnly', params: {} }
   }
@@ -121,6 +140,11 @@ export const FIGURE_KEYS = [
   'candidates',
   'decidedBy',
   'quarters',
+  'completion',
+  'exam',
+  'weakYears',
+  'from',
+  'to',
 ] as const
 
 /**
@@ -146,7 +170,36 @@ export function decideBody(decision: OutcomeDecision, reason: string, version: n
   return { decision, reason: reason.trim(), version }
 }
 
-/** The query of GET /api/assess/outcomes: the state of the tab and the cycle, when one is chosen. */
-export function outcomesQuery(state: OutcomeState, cycle: number | null | undefined): { state: OutcomeState; cycle?: number } {
+/**
+ * The query of GET /api/assess/outcomes: the state of the tab and the
+ * cycle or the task review, when one is chosen (a proposal comes from one
+ * or the other, so a review filter wins over a cycle).
+ */
+export function outcomesQuery(state: OutcomeState, cycle: number | null | undefined, review?: number | null): { state: OutcomeState; cycle?: number; review?: number } {
+  if (review) return { state, review }
   return cycle ? { state, cycle } : { state }
+}
+
+/** Where a proposal came from: the closing of a cycle or a monthly task review, with that one's period. */
+export interface OutcomeSource {
+  kind: 'cycle' | 'review' | ''
+  id: number
+  period: string
+}
+
+/** The source of a proposal; the period is the cycle's or the review's when listed, else the proposal's own. */
+export function outcomeSource(
+  o: Pick<AssessOutcome, 'cycleId' | 'reviewId' | 'period'>,
+  cycles: Pick<AssessCycle, 'id' | 'period'>[],
+  reviews: Pick<TaskReview, 'id' | 'period'>[],
+): OutcomeSource {
+  if (o.reviewId) return { kind: 'review', id: o.reviewId, period: reviews.find((r) => r.id === o.reviewId)?.period ?? o.period }
+  if (o.cycleId) return { kind: 'cycle', id: o.cycleId, period: cycles.find((c) => c.id === o.cycleId)?.period ?? o.period }
+  return { kind: '', id: 0, period: o.period }
+}
+
+/** The month before the one of a day, as YYYY-MM: the month a task review looks at by default. */
+export function previousMonth(d: Date = new Date()): string {
+  const p = new Date(d.getFullYear(), d.getMonth() - 1, 1)
+  return `${p.getFullYear()}-${pad(p.getMonth() + 1)}`
 }

@@ -85,9 +85,9 @@ describe('the assessment menu (考核)', () => {
     const admin = { menus: ['users'], permissions: ['assess:read', 'assess:manage'], user: user(null) }
     const rater = { menus: [], permissions: [], user: user(40) }
     expect(keys(cm02)).toEqual(['assess-my-sheets', 'assess-results'])
-    expect(keys(mktdir)).toEqual(['assess-my-sheets', 'assess-cycles', 'assess-results', 'assess-outcomes'])
+    expect(keys(mktdir)).toEqual(['assess-my-sheets', 'assess-cycles', 'assess-results', 'assess-outcomes', 'assess-rules'])
     // no person: nothing to score, so the menu opens on the cycles
-    expect(keys(admin)).toEqual(['assess-cycles', 'assess-results', 'assess-outcomes'])
+    expect(keys(admin)).toEqual(['assess-cycles', 'assess-results', 'assess-outcomes', 'assess-rules'])
     expect(visibleMenus(admin).find((m) => m.key === 'assess')?.path).toBe('/assess/cycles')
     expect(keys(rater)).toEqual(['assess-my-sheets'])
     expect(keys({ menus: ['people'], permissions: ['people:read'], user: user(null) })).toBeNull()
@@ -107,6 +107,9 @@ describe('the assessment menu (考核)', () => {
     const cycles = { menu: 'assess', permission: 'assess:manage' }
     const results = { menu: 'assess', permission: 'assess:read' }
     const outcomes = { menu: 'assess', permission: 'assess:manage' }
+    const rules = { menu: 'assess', permission: 'assess:manage' }
+    expect(canAccess(cm02, rules)).toBe(false)
+    expect(canAccess(admin, rules)).toBe(true)
     expect(canAccess(cm02, mySheets)).toBe(true)
     expect(canAccess(cm02, results)).toBe(true)
     expect(canAccess(cm02, cycles)).toBe(false)
@@ -137,6 +140,7 @@ describe('active menu entry', () => {
     expect(activeMenuPath(menus, '/assess/cycles')).toBe('/assess/cycles')
     expect(activeMenuPath(menus, '/assess/results')).toBe('/assess/results')
     expect(activeMenuPath(menus, '/assess/outcomes')).toBe('/assess/outcomes')
+    expect(activeMenuPath(menus, '/assess/rules')).toBe('/assess/rules')
   })
   it('does not match a mere prefix and falls back to the path', () => {
     expect(activeMenuPath(menus, '/peoplex')).toBe('/peoplex')

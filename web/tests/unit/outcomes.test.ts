@@ -14,10 +14,12 @@ import {
   OUTCOME_STATES,
   OUTCOME_TAGS,
   outcomeChange,
+  outcomeSource,
   outcomesQuery,
   outcomeStateOf,
   outcomeStateTag,
   outcomeTag,
+  previousMonth,
   proposalReason,
 } from '@/utils/outcomes'
 
@@ -30,7 +32,7 @@ describe('outcome kinds', () => {
   it('every kind of the API has a tag colour and a label in both languages', () => {
     // the enum of AssessOutcome.kind in internal/httpapi/openapi.json
     expect([...OUTCOME_KINDS].sort()).toEqual(
-      ['star_cm', 'standby_training', 'end_contract', 'rm_to_sales_cm', 'reorganise_region', 'excellent_rm', 'to_general_marketer', 'may_reapply_cm'].sort(),
+      ['star_cm', 'standby_training', 'end_contract', 'rm_to_sales_cm', 'reorganise_region', 'excellent_rm', 'to_general_marketer', 'may_reapply_cm', 'grade_up', 'grade_down'].sort(),
     )
     for (const k of OUTCOME_KINDS) {
       expect(OUTCOME_TAGS[k], k).toBeTruthy()
@@ -80,6 +82,10 @@ describe('outcome states', () => {
     expect(outcomesQuery('proposed', null)).toEqual({ state: 'proposed' })
     expect(outcomesQuery('confirmed', 0)).toEqual({ state: 'confirmed' })
     expect(outcomesQuery('overridden', 7)).toEqual({ state: 'overridden', cycle: 7 })
+    // a task review's proposals: the review, never both
+    expect(outcomesQuery('proposed', null, 4)).toEqual({ state: 'proposed', review: 4 })
+    expect(outcomesQuery('proposed', 7, 4)).toEqual({ state: 'proposed', review: 4 })
+    expect(outcomesQuery('proposed', 7, null)).toEqual({ state: 'proposed', cycle: 7 })
   })
 })
 
@@ -123,13 +129,35 @@ describe('what confirming will change', () => {
   it('ending a contract and converting an RM start on the first day; other kinds are only recorded', () => {
     expect(outcomeChange(outcome('end_contract', '2026-11'))).toEqual({ key: 'endContract', params: { from: '2026-11-01' } })
     expect(outcomeChange(outcome('rm_to_sales_cm', '2027-01'))).toEqual({ key: 'toSalesCm', params: { from: '2027-01-01' } })
-    for (const k of ['star_cm', 'reorganise_region', 'excellent_rm', 'to_general_marketer', 'may_reapply_cm']) {
+    for (const k of ['star_cm', 'reorganise_region', 'excellent_rm']) {
       expect(outcomeChange(outcome(k, '2026-11')).key, k).toBe('recordOnly')
     }
   })
 
+  it('a task review converts to the position of the task rule in force; may reapply is only recorded', () => {
+    expect(outcomeChange(outcome('to_general_marketer', '2026-11'), { convertTo: 'general_marketer' })).toEqual({
+      key: 'toGeneralMarketer',
+      params: { from: '2026-11-01', position: 'general_marketer' },
+    })
+    // no rule known: the caller shows no position
+    expect(outcomeChange(outcome('to_general_marketer', '2026-11')).params.position).toBe('')
+    expect(outcomeChange(outcome('may_reapply_cm', '2027-02'))).toEqual({ key: 'mayReapply', params: { from: '2027-02-01' } })
+  })
+
+  it('a grade review moves the grade its figures name from the first day', () => {
+    const figs = [
+      { key: 'composite', value: '95.00' },
+      { key: 'from', value: 'star1' },
+      { key: 'to', value: 'star2' },
+    ]
+    expect(outcomeChange(outcome('grade_up', '2026-10', figs))).toEqual({ key: 'grade', params: { from: '2026-10-01', was: 'star1', to: 'star2' } })
+    expect(outcomeChange(outcome('grade_down', '2027-01', figs)).key).toBe('grade')
+    for (const k of ['completion', 'exam', 'weakYears', 'from', 'to']) expect(figureMessage(k)?.key, k).toBe(`assess.outcomes.figures.${k}`)
+  })
+
   it('every change has its text in both languages, with the same placeholders', () => {
-    for (const k of ['standby', 'endContract', 'toSalesCm', 'recordOnly'] as const) {
+    expect(zhCN.assess.outcomes.change.toGeneralMarketer).toContain('{position}')
+    for (const k of ['standby', 'endContract', 'toSalesCm', 'toGeneralMarketer', 'mayReapply', 'grade', 'recordOnly'] as const) {
       expect(zhCN.assess.outcomes.change[k], k).toBeTruthy()
       expect(en.assess.outcomes.change[k], k).toBeTruthy()
     }
@@ -175,5 +203,24 @@ describe('reason and decision', () => {
     expect(decideBody('override', '  已面谈，暂缓  ', 3)).toEqual({ decision: 'override', reason: '已面谈，暂缓', version: 3 })
     // whitespace only is no reason: the server answers 400 fields.reason
     expect(decideBody('override', '   ', 1).reason).toBe('')
+  })
+})
+
+describe('where a proposal came from', () => {
+  const cycles = [{ id: 3, period: '2026-Q3' }]
+  const reviews = [{ id: 4, period: '2026-10' }]
+
+  it('a cycle or a task review, with its period', () => {
+    expect(outcomeSource({ cycleId: 3, period: '2026-Q3' }, cycles, reviews)).toEqual({ kind: 'cycle', id: 3, period: '2026-Q3' })
+    expect(outcomeSource({ reviewId: 4, period: '2026-10' }, cycles, reviews)).toEqual({ kind: 'review', id: 4, period: '2026-10' })
+    // not listed (yet): the proposal's own period
+    expect(outcomeSource({ reviewId: 9, period: '2026-09' }, cycles, reviews)).toEqual({ kind: 'review', id: 9, period: '2026-09' })
+    expect(outcomeSource({ period: '2026-09' }, cycles, reviews)).toEqual({ kind: '', id: 0, period: '2026-09' })
+  })
+
+  it('a task review looks at last month by default, across the new year', () => {
+    expect(previousMonth(new Date(2026, 10, 29))).toBe('2026-10')
+    expect(previousMonth(new Date(2027, 0, 1))).toBe('2026-12')
+    expect(previousMonth(new Date(2026, 2, 31))).toBe('2026-02')
   })
 })

@@ -35,5 +35,8 @@ describe('routes', () => {
     expect(resolved('/assess/cycles').meta).toMatchObject({ menu: 'assess', permission: 'assess:manage', title: 'menu.assessCycles' })
     expect(resolved('/assess/results?cycle=3').meta).toMatchObject({ menu: 'assess', permission: 'assess:read', title: 'menu.assessResults' })
     expect(resolved('/assess/outcomes?cycle=3&state=confirmed').meta).toMatchObject({ menu: 'assess', permission: 'assess:manage', title: 'menu.assessOutcomes' })
+    expect(resolved('/assess/outcomes?review=4').meta).toMatchObject({ menu: 'assess', permission: 'assess:manage', title: 'menu.assessOutcomes' })
+    expect(resolved('/assess/rules?tab=exams').meta).toMatchObject({ menu: 'assess', permission: 'assess:manage', title: 'menu.assessRules' })
+    expect(resolved('/assess/rules').name).toBe('assess-rules')
   })
 })
