@@ -33,7 +33,7 @@ postgres:
 	@scripts/ensure-postgres.sh
 
 gotest: postgres
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 40m ./...
 
 web/node_modules/.package-lock.json: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
