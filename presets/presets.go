@@ -53,6 +53,10 @@ type Preset struct {
 	KPIWeights   []KPIWeightSetDef `json:"kpiWeights,omitempty"`
 	OutcomeRules *OutcomeRulesDef  `json:"outcomeRules,omitempty"`
 	GradeReview  []GradeReviewDef  `json:"gradeReview,omitempty"`
+	// PayPlans are the preset's pay plans (SPEC §6), not merged with the
+	// base. internal/pay compiles them (pay.FromPreset), formulas
+	// included; Load checks their shape.
+	PayPlans []PayPlanDef `json:"payPlans,omitempty"`
 }
 
 // RecordTypeDef is a business-record type as a preset ships it. A sign of
@@ -111,7 +115,7 @@ func Load(name string) (*Preset, error) {
 	}
 	p.Dicts = base.Dicts
 	p.Roles = append(base.Roles, p.Roles...)
-	if err := p.validateAssessment(); err != nil {
+	if err := errors.Join(p.validateAssessment(), p.validatePayPlans()); err != nil {
 		return nil, fmt.Errorf("preset %s: %w", name, err)
 	}
 	return &p, nil
@@ -401,6 +405,85 @@ func (p *Preset) validateAssessment() error {
 	}
 	if len(p.GradeReview) > 0 && len(p.Dicts["grades"]) == 0 {
 		bad("等级评定规则需要等级字典 grades the grade review needs a grades dictionary")
+	}
+	return errors.Join(errs...)
+}
+
+// PayPlanDef is a pay plan as a preset ships it; see internal/pay.Plan
+// for the meaning of each field. Numbers are json.Number so that they
+// stay exact decimal text.
+type PayPlanDef struct {
+	Key           string            `json:"key"`
+	NameZh        string            `json:"nameZh"`
+	NameEn        string            `json:"nameEn"`
+	Version       int               `json:"version"`
+	EffectiveFrom string            `json:"effectiveFrom"`
+	Positions     []string          `json:"positions"`
+	Note          string            `json:"note,omitempty"`
+	Source        string            `json:"source,omitempty"`
+	Params        []PayParamDef     `json:"params,omitempty"`
+	Components    []PayComponentDef `json:"components"`
+}
+
+// PayParamDef is a named number of a pay plan; Example marks a value the
+// seeds do not give.
+type PayParamDef struct {
+	Key     string      `json:"key"`
+	NameZh  string      `json:"nameZh"`
+	NameEn  string      `json:"nameEn"`
+	Value   json.Number `json:"value"`
+	Example bool        `json:"example,omitempty"`
+	Source  string      `json:"source,omitempty"`
+}
+
+// PayComponentDef is one component of a pay plan: earning, deduction or
+// info, a formula, an optional condition and an optional tier table.
+type PayComponentDef struct {
+	Key     string       `json:"key"`
+	NameZh  string       `json:"nameZh"`
+	NameEn  string       `json:"nameEn"`
+	Kind    string       `json:"kind"`
+	When    string       `json:"when,omitempty"`
+	Formula string       `json:"formula,omitempty"`
+	Tiers   *PayTiersDef `json:"tiers,omitempty"`
+	Source  string       `json:"source,omitempty"`
+}
+
+// PayTiersDef is a tier table: whole (全额) or marginal (超额累进).
+type PayTiersDef struct {
+	By       string          `json:"by"`
+	Of       string          `json:"of,omitempty"`
+	Mode     string          `json:"mode"`
+	Brackets []PayBracketDef `json:"brackets"`
+}
+
+// PayBracketDef is one bracket: below an exclusive bound (none for the
+// last), a rate or a fixed amount.
+type PayBracketDef struct {
+	Below   json.Number `json:"below,omitempty"`
+	Rate    json.Number `json:"rate,omitempty"`
+	Amount  json.Number `json:"amount,omitempty"`
+	Example bool        `json:"example,omitempty"`
+}
+
+// validatePayPlans checks the shape of the pay plans: a key and version
+// named once, positions in the dictionary. Formulas, tiers and the rest
+// are checked by internal/pay.
+func (p *Preset) validatePayPlans() error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, pl := range p.PayPlans {
+		where := fmt.Sprintf("薪酬方案 %s 版本 %d pay plan %s version %d", pl.Key, pl.Version, pl.Key, pl.Version)
+		id := fmt.Sprintf("%s@%d", pl.Key, pl.Version)
+		if pl.Key == "" || seen[id] {
+			errs = append(errs, fmt.Errorf("%s（第 %d 个 #%d）：代码为空或版本重复 the key is empty or the version is repeated", where, i+1, i+1))
+		}
+		seen[id] = true
+		for _, pos := range pl.Positions {
+			if !slices.ContainsFunc(p.Dicts["positions"], func(it Item) bool { return it.Code == pos }) {
+				errs = append(errs, fmt.Errorf("%s：岗位 %s 不在岗位字典中 position %s is not in the positions dictionary", where, pos, pos))
+			}
+		}
 	}
 	return errors.Join(errs...)
 }
