@@ -204,24 +204,22 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 	if err != nil {
 		return err
 	}
-	var proposals []assess.Proposal
+	// The organisation at the period's end: whose grade is reviewed, and
+	// hiring dates for the star rule's ties.
+	ppl, err := s.Store.AssessPeople(ctx, c.Institution, c.AsOf)
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]assess.Person, len(ppl))
+	for _, p := range ppl {
+		byID[p.ID] = p
+	}
+	proposals, err := s.gradeProposals(ctx, c, pr, per, rows, byID)
+	if err != nil {
+		return err
+	}
 	switch per.Kind {
 	case platform.Quarter:
-		ppl, err := s.Store.AssessPeople(ctx, c.Institution, c.AsOf)
-		if err != nil {
-			return err
-		}
-		hired := make(map[int64]platform.Date, len(ppl))
-		byID := make(map[int64]assess.Person, len(ppl))
-		for _, p := range ppl {
-			hired[p.ID] = p.HiredOn
-			byID[p.ID] = p
-		}
-		grades, err := s.gradeProposals(ctx, c, pr, per, rows, byID)
-		if err != nil {
-			return err
-		}
-		proposals = append(proposals, grades...)
 		var stars []assess.StarCandidate
 		var rms []assess.QuarterCase
 		for _, r := range rows {
@@ -231,7 +229,7 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 			score, held := scoreOf(r)
 			if st := rules.Star; st != nil && slices.Contains(st.Positions, r.Position) && r.TeamID != 0 {
 				stars = append(stars, assess.StarCandidate{PersonID: r.SubjectID, EmpNo: r.EmpNo, Position: r.Position, TeamID: r.TeamID,
-					HiredOn: hired[r.SubjectID], Composite: score, Held: held, TieItemPoints: tiePoints(r, st.TieItem)})
+					HiredOn: byID[r.SubjectID].HiredOn, Composite: score, Held: held, TieItemPoints: tiePoints(r, st.TieItem)})
 			}
 			if rq := rules.RMQuarterly; rq != nil && slices.Contains(rq.Positions, r.Position) {
 				rms = append(rms, assess.QuarterCase{PersonID: r.SubjectID, Position: r.Position, RegionID: r.RegionID, Score: score, Held: held})
@@ -244,19 +242,6 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 			proposals = append(proposals, assess.RMQuarterlyOutcomes(*rules.RMQuarterly, per, rms)...)
 		}
 	case platform.Year:
-		ppl, err := s.Store.AssessPeople(ctx, c.Institution, c.AsOf)
-		if err != nil {
-			return err
-		}
-		byID := make(map[int64]assess.Person, len(ppl))
-		for _, p := range ppl {
-			byID[p.ID] = p
-		}
-		grades, err := s.gradeProposals(ctx, c, pr, per, rows, byID)
-		if err != nil {
-			return err
-		}
-		proposals = append(proposals, grades...)
 		if rules.ExcellentRM != nil {
 			cands, err := s.rmCandidates(ctx, c, per, ppl, rules.ExcellentRM)
 			if err != nil {
@@ -265,21 +250,6 @@ func (s *Service) propose(ctx context.Context, c *Cycle) error {
 			proposals = append(proposals, assess.ExcellentRMs(*rules.ExcellentRM, per.Year, cands)...)
 		}
 	case platform.Month:
-		if len(pr.GradeRules) > 0 {
-			ppl, err := s.Store.AssessPeople(ctx, c.Institution, c.AsOf)
-			if err != nil {
-				return err
-			}
-			byID := make(map[int64]assess.Person, len(ppl))
-			for _, p := range ppl {
-				byID[p.ID] = p
-			}
-			grades, err := s.gradeProposals(ctx, c, pr, per, rows, byID)
-			if err != nil {
-				return err
-			}
-			proposals = append(proposals, grades...)
-		}
 		if rules.Monthly == nil {
 			break
 		}
