@@ -40,6 +40,12 @@ const (
 	StatsExport    Permission = "stats:export"
 	AssessRead     Permission = "assess:read"   // assessment results of the people and teams in scope
 	AssessManage   Permission = "assess:manage" // open and run cycles, reopen sheets, edit scorecards
+	// Attendance (SPEC §2): the records and monthly summaries of the people
+	// in scope; entering and correcting them; the working calendar and the
+	// attendance rules of the institution.
+	AttendanceRead   Permission = "attendance:read"
+	AttendanceManage Permission = "attendance:manage"
+	CalendarManage   Permission = "calendar:manage"
 )
 
 // AllPermissions lists the catalogue in display order.
@@ -47,7 +53,8 @@ func AllPermissions() []Permission {
 	return []Permission{OrgRead, OrgWrite, PeopleRead, PeopleWrite, PeopleImport, PeopleExport,
 		PeoplePII, AuditRead, PeriodRead, PeriodManage, UserManage,
 		CustomerRead, CustomerWrite, CustomerImport, CustomerExport, CustomerPII, MetricRead, MetricManage,
-		TargetRead, TargetManage, RecordRead, RecordImport, StatsRead, StatsExport, AssessRead, AssessManage}
+		TargetRead, TargetManage, RecordRead, RecordImport, StatsRead, StatsExport, AssessRead, AssessManage,
+		AttendanceRead, AttendanceManage, CalendarManage}
 }
 
 // Level is a data-scope level of a role.

@@ -262,6 +262,9 @@ func LoadDemo(ctx context.Context, s *Services, password string) (*DemoInfo, err
 	if err := demoRecords(ctx, s, today); err != nil {
 		return nil, err
 	}
+	if err := demoCalendars(ctx, s); err != nil {
+		return nil, err
+	}
 	if err := user("admin", "系统管理员 administrator", 0, "系统管理员", "admin"); err != nil {
 		return nil, err
 	}

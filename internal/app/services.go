@@ -5,8 +5,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"cmhub/internal/access"
+	"cmhub/internal/attendance"
 	"cmhub/internal/audit"
 	"cmhub/internal/auth"
 	"cmhub/internal/customer"
@@ -41,6 +43,9 @@ type Services struct {
 	Records   *record.Service
 	Stats     *stats.Service
 	Cycles    *cycle.Service
+	// Attendance: the working calendar, attendance records and monthly
+	// summaries, on the institution's wall clock (China Standard Time).
+	Attendance *attendance.Service
 }
 
 // NewServices builds the services on db.
@@ -54,21 +59,22 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 	ppl := &people.Service{Store: db, Dicts: db, Audit: lg, Clock: clock, Periods: periods}
 	inputs := &cycle.StatsInputs{Stats: st, Targets: db, OutsideTx: store.OutsideTx}
 	return &Services{
-		DB:        db,
-		Clock:     clock,
-		Audit:     lg,
-		Periods:   periods,
-		Org:       &org.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
-		People:    ppl,
-		Auth:      &auth.Service{Store: db, Audit: lg, Clock: clock, Config: ac},
-		AuditQ:    &audit.Service{Store: db},
-		Metrics:   &metric.Service{Store: db, Audit: lg},
-		Customers: &customer.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Records: records},
-		Targets:   &target.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
-		Jobs:      jobs,
-		Records:   records,
-		Stats:     st,
-		Cycles:    &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: inputs, Outcomes: db, People: ppl, Tasks: inputs, Reviews: db, Exams: db},
+		DB:         db,
+		Clock:      clock,
+		Audit:      lg,
+		Periods:    periods,
+		Org:        &org.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
+		People:     ppl,
+		Auth:       &auth.Service{Store: db, Audit: lg, Clock: clock, Config: ac},
+		AuditQ:     &audit.Service{Store: db},
+		Metrics:    &metric.Service{Store: db, Audit: lg},
+		Customers:  &customer.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Records: records},
+		Targets:    &target.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
+		Jobs:       jobs,
+		Records:    records,
+		Stats:      st,
+		Cycles:     &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: inputs, Outcomes: db, People: ppl, Tasks: inputs, Reviews: db, Exams: db},
+		Attendance: &attendance.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Location: time.FixedZone("CST", 8*60*60)},
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"cmhub/internal/access"
+	"cmhub/internal/attendance"
 	"cmhub/internal/audit"
 	"cmhub/internal/auth"
 	"cmhub/internal/customer"
@@ -55,7 +56,9 @@ type Deps struct {
 	Records   *record.Service
 	Stats     *stats.Service
 	Cycles    *cycle.Service // assessment cycles (考核)
-	Jobs      *job.Runner
+	// Attendance is the working calendar and attendance (考勤).
+	Attendance *attendance.Service
+	Jobs       *job.Runner
 	// TempDir is where large uploads are spooled ("" = the system's).
 	TempDir string
 	Dicts   dict.Store

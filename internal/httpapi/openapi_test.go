@@ -906,6 +906,7 @@ func TestOpenAPIEveryOperationAgainstRealResponses(t *testing.T) {
 			oaExerciseRecords(t, h)
 			oaExerciseStats(t, h)
 			oaExerciseAssess(t, h)
+			oaExerciseAttendance(t, h)
 			oaExercise(t, h)
 		})
 	}

@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -64,6 +65,33 @@ func (p Period) String() string {
 	default:
 		return fmt.Sprintf("%04d", p.Year)
 	}
+}
+
+// MarshalJSON writes the period as its key ("2026-11", "2026-Q3",
+// "2026"), null for the zero period.
+func (p Period) MarshalJSON() ([]byte, error) {
+	if p.Kind == "" {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + p.String() + `"`), nil
+}
+
+// UnmarshalJSON reads a period key; null leaves the zero period.
+func (p *Period) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*p = Period{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := ParsePeriod(s)
+	if err != nil {
+		return err
+	}
+	*p = v
+	return nil
 }
 
 // Start is the first day of the period.

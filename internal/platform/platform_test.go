@@ -95,3 +95,27 @@ func FuzzParsePeriod(f *testing.F) {
 		}
 	})
 }
+
+func TestPeriodJSON(t *testing.T) {
+	for _, key := range []string{"2026-11", "2026-Q3", "2026"} {
+		p, err := ParsePeriod(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(p)
+		if err != nil || string(b) != `"`+key+`"` {
+			t.Fatalf("%s marshalled as %s %v", key, b, err)
+		}
+		var back Period
+		if err := json.Unmarshal(b, &back); err != nil || back != p {
+			t.Fatalf("%s back as %+v %v", key, back, err)
+		}
+	}
+	if b, _ := json.Marshal(Period{}); string(b) != "null" {
+		t.Fatalf("zero period as %s", b)
+	}
+	var p Period
+	if err := json.Unmarshal([]byte(`"2026-13"`), &p); err == nil {
+		t.Fatal("month 13 accepted")
+	}
+}
