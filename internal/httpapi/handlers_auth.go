@@ -31,7 +31,7 @@ func menus(p *access.Principal) []string {
 		name string
 		perm access.Permission
 	}{{"org", access.OrgRead}, {"people", access.PeopleRead}, {"customers", access.CustomerRead}, {"metrics", access.MetricRead}, {"targets", access.TargetRead},
-		{"records", access.RecordRead}, {"stats", access.StatsRead}, {"assess", access.AssessRead}, {"periods", access.PeriodRead}, {"audit", access.AuditRead}, {"users", access.UserManage}} {
+		{"records", access.RecordRead}, {"stats", access.StatsRead}, {"assess", access.AssessRead}, {"attendance", access.AttendanceRead}, {"periods", access.PeriodRead}, {"audit", access.AuditRead}, {"users", access.UserManage}} {
 		if p.Can(m.perm) {
 			out = append(out, m.name)
 		}
