@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"cmhub/internal/access"
+	"cmhub/internal/attendance"
 	"cmhub/internal/customer"
 	"cmhub/internal/org"
 	"cmhub/internal/people"
@@ -43,6 +44,14 @@ var importKinds = map[string]importKind{
 	"units": {columns: org.ImportColumns(), perm: access.OrgWrite,
 		run: func(a *API, r *http.Request, rows []platform.ImportRow) (int, []platform.RowError, error) {
 			return a.Org.Import(r.Context(), rows)
+		}},
+	"punches": {columns: attendance.PunchColumns(), perm: access.AttendanceManage,
+		run: func(a *API, r *http.Request, rows []platform.ImportRow) (int, []platform.RowError, error) {
+			return a.Attendance.ImportPunches(r.Context(), rows)
+		}},
+	"calendar": {columns: attendance.CalendarColumns(), perm: access.CalendarManage,
+		run: func(a *API, r *http.Request, rows []platform.ImportRow) (int, []platform.RowError, error) {
+			return a.Attendance.ImportCalendar(r.Context(), rows)
 		}},
 	// Business records only have a template here: they are imported as a
 	// background job through POST /api/record-imports.
