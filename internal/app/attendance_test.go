@@ -5,11 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"cmhub/internal/assess"
 	"cmhub/internal/attendance"
 	"cmhub/internal/audit"
+	"cmhub/internal/cycle"
 	"cmhub/internal/platform"
 	"cmhub/internal/store"
 	"cmhub/internal/store/storetest"
+	"cmhub/internal/target"
 )
 
 // TestAttendance: the demo's working calendar (the State Council's 2026
@@ -191,4 +194,106 @@ func mapKeys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestAttendanceInScorecard: the labour-discipline item of the CM form
+// turned into a computed item over attendance (days present over days
+// required) takes its points from the month's attendance: a CM present on
+// 2 of October's 18 working days gets 20 × 2/18 = 2.2 points, and the
+// derivation names the attendance figures.
+func TestAttendanceInScorecard(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		sys, s := demoAsSystem(t, db)
+		mkt := asUser(t, sys, s, "mktdir")
+		rs, err := s.Cycles.Rules(mkt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var form assess.Template
+		for _, tp := range rs.Rules.Templates {
+			if tp.Key == "cm_form" {
+				form = tp
+			}
+		}
+		form.Items = append([]assess.Item(nil), form.Items...)
+		for i, it := range form.Items {
+			if it.Key == "labour_discipline" {
+				form.Items[i].Kind = assess.KindComputed
+				form.Items[i].Formula = "attendance.required_days > 0 ? full * attendance.present_days / attendance.required_days : 0"
+			}
+		}
+		if _, err := s.Cycles.SaveTemplate(mkt, form, "劳动纪律按出勤计算"); err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Cycles.Open(mkt, cycle.OpenInput{Period: "2026-10"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var subject int64
+		var sheet cycle.Sheet
+		for _, sr := range mustSubjects(t, sys, s, c) {
+			if sr.Scheme != "sales_cm_monthly" {
+				continue
+			}
+			all, err := s.Cycles.SubjectSheets(mkt, c.ID, sr.Kind, sr.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(all) == 1 {
+				subject, sheet = sr.ID, all[0]
+				break
+			}
+		}
+		if subject == 0 {
+			t.Fatal("no sales CM rated by their regional manager alone")
+		}
+		emp, err := s.People.Get(sys, subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Attendance.SaveRecords(mkt, []attendance.RecordRow{
+			{EmpNo: emp.EmpNo, Date: "2026-10-08", In: "08:50", Out: "17:20"},
+			{EmpNo: emp.EmpNo, Date: "2026-10-09", Status: attendance.OnOuting},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// A task target, so the task item has a value too.
+		if _, err := s.Targets.Set(mkt, target.SetInput{Period: "2026-10", Metric: "new_accounts", PersonID: subject, Value: "5"}); err != nil {
+			t.Fatal(err)
+		}
+		if c, err = s.Cycles.Transition(mkt, c.ID, cycle.TransitionInput{Action: cycle.ActionStart}); err != nil {
+			t.Fatal(err)
+		}
+		rated := pts(map[string]string{"duty_performance": "18", "professional_skill": "9", "execution": "9", "communication": "9",
+			"service_awareness": "9", "work_efficiency": "9"})
+		if _, err := s.Cycles.Save(asUser(t, sys, s, userOf(t, sys, s, sheet.RaterID)), sheet.ID, cycle.SaveInput{Points: rated, Submit: true}); err != nil {
+			t.Fatal(err)
+		}
+		if c, err = s.Cycles.Transition(mkt, c.ID, cycle.TransitionInput{Action: cycle.ActionEnd}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Cycles.Result(mkt, c.ID, cycle.KindPerson, subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got *assess.ItemPoints
+		for i := range res.Detail.Computed {
+			if res.Detail.Computed[i].Key == "labour_discipline" {
+				got = &res.Detail.Computed[i]
+			}
+		}
+		if got == nil || got.Points != 22 {
+			t.Fatalf("labour discipline: %+v", res.Detail.Computed)
+		}
+		if res.Detail.Inputs == nil || res.Detail.Inputs.Values["attendance.present_days"] != 2 || res.Detail.Inputs.Values["attendance.required_days"] != 18 {
+			t.Fatalf("inputs %+v", res.Detail.Inputs)
+		}
+		named := false
+		for _, src := range res.Detail.Inputs.Sources {
+			named = named || (src.Metric == "attendance.present_days" && src.Actual == "2" && src.Basis == "attendance")
+		}
+		if !named {
+			t.Fatalf("sources %+v", res.Detail.Inputs.Sources)
+		}
+	})
 }

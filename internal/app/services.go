@@ -58,23 +58,25 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 	st := &stats.Service{Store: db}
 	ppl := &people.Service{Store: db, Dicts: db, Audit: lg, Clock: clock, Periods: periods}
 	inputs := &cycle.StatsInputs{Stats: st, Targets: db, OutsideTx: store.OutsideTx}
+	att := &attendance.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Location: time.FixedZone("CST", 8*60*60)}
 	return &Services{
-		DB:         db,
-		Clock:      clock,
-		Audit:      lg,
-		Periods:    periods,
-		Org:        &org.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
-		People:     ppl,
-		Auth:       &auth.Service{Store: db, Audit: lg, Clock: clock, Config: ac},
-		AuditQ:     &audit.Service{Store: db},
-		Metrics:    &metric.Service{Store: db, Audit: lg},
-		Customers:  &customer.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Records: records},
-		Targets:    &target.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
-		Jobs:       jobs,
-		Records:    records,
-		Stats:      st,
-		Cycles:     &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: inputs, Outcomes: db, People: ppl, Tasks: inputs, Reviews: db, Exams: db},
-		Attendance: &attendance.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Location: time.FixedZone("CST", 8*60*60)},
+		DB:        db,
+		Clock:     clock,
+		Audit:     lg,
+		Periods:   periods,
+		Org:       &org.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
+		People:    ppl,
+		Auth:      &auth.Service{Store: db, Audit: lg, Clock: clock, Config: ac},
+		AuditQ:    &audit.Service{Store: db},
+		Metrics:   &metric.Service{Store: db, Audit: lg},
+		Customers: &customer.Service{Store: db, Audit: lg, Clock: clock, Periods: periods, Records: records},
+		Targets:   &target.Service{Store: db, Audit: lg, Clock: clock, Periods: periods},
+		Jobs:      jobs,
+		Records:   records,
+		Stats:     st,
+		Cycles: &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: inputs, Outcomes: db, People: ppl, Tasks: inputs, Reviews: db, Exams: db,
+			Attendance: att},
+		Attendance: att,
 	}
 }
 

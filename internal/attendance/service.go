@@ -564,3 +564,98 @@ func (s *Service) Month(ctx context.Context, q MonthQuery) (MonthView, error) {
 	}
 	return out, nil
 }
+
+// Figures adds up people's monthly attendance summaries over a period
+// for the figures scorecards read (attendance.required_days …; full is
+// 1 only when every month was full attendance). It acts for the system,
+// not a user. A month whose year has no calendar gives nobody figures —
+// a half-known period must not look like a bad one — and a person not
+// employed at a month's end has none either. A month still running
+// counts up to today.
+func (s *Service) Figures(ctx context.Context, institution int64, per platform.Period, people []int64) (map[int64]map[string]float64, error) {
+	out := map[int64]map[string]float64{}
+	if len(people) == 0 {
+		return out, nil
+	}
+	rs, err := s.ruleset(ctx, institution)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[int64]bool, len(people))
+	for _, id := range people {
+		want[id] = true
+	}
+	today := s.today()
+	all := access.Scope{Institution: institution, All: true}
+	first := true
+	for d := per.Start(); !d.After(per.End()) && !d.After(today); {
+		m := platform.Period{Kind: platform.Month, Year: d.Year(), N: int(d.Month())}
+		d = m.End().AddDays(1)
+		doc, err := s.Store.WorkCalendar(ctx, institution, m.Year)
+		if errors.Is(err, platform.ErrNotFound) {
+			return map[int64]map[string]float64{}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		cal, err := NewCalendar(institution, m.Year, doc.Entries)
+		if err != nil {
+			return nil, fmt.Errorf("stored calendar %d: %w", m.Year, err)
+		}
+		asOf, through := m.End(), platform.Date{}
+		if !m.End().Before(today) {
+			asOf, through = today, today
+		}
+		members, _, err := s.Store.AttendancePeople(ctx, all, asOf, 0, len(people)+1_000_000, 0)
+		if err != nil {
+			return nil, err
+		}
+		var ids []int64
+		var ms []Member
+		for _, mb := range members {
+			if want[mb.PersonID] {
+				ids = append(ids, mb.PersonID)
+				ms = append(ms, mb)
+			}
+		}
+		recs, err := s.Store.AttendanceRecords(ctx, institution, ids, m.Start(), m.End())
+		if err != nil {
+			return nil, err
+		}
+		byPerson := map[int64][]Record{}
+		for _, r := range recs {
+			byPerson[r.PersonID] = append(byPerson[r.PersonID], r)
+		}
+		month := map[int64]bool{}
+		for _, mb := range ms {
+			sum, err := rs.Summarise(cal, MonthInput{PersonID: mb.PersonID, Month: m, HiredOn: mb.HiredOn, LeftOn: mb.LeftOn, Through: through, Records: byPerson[mb.PersonID]})
+			if err != nil {
+				return nil, fmt.Errorf("attendance of %s in %s: %w", mb.EmpNo, m, err)
+			}
+			month[mb.PersonID] = true
+			f := sum.Figures()
+			acc, seen := out[mb.PersonID]
+			if !seen && !first {
+				continue // not employed in an earlier month of the period: figures would be partial
+			}
+			if !seen {
+				out[mb.PersonID] = f
+				continue
+			}
+			for k, v := range f {
+				if k == FigureFull {
+					acc[k] = min(acc[k], v)
+				} else {
+					acc[k] += v
+				}
+			}
+		}
+		for id := range out {
+			if !month[id] {
+				delete(out, id) // gone before the month's end: partial
+			}
+		}
+		first = false
+	}
+	return out, nil
+}

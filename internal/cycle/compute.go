@@ -72,6 +72,11 @@ func (s *Service) compute(ctx context.Context, c *Cycle) error {
 			return fmt.Errorf("cycle %s inputs: %w", c.Period, err)
 		}
 	}
+	if s.Attendance != nil && needsAttendance(rules, subjects) {
+		if err := s.addAttendance(ctx, c.Institution, per, subjects, figures); err != nil {
+			return fmt.Errorf("cycle %s attendance: %w", c.Period, err)
+		}
+	}
 	results := make([]ResultRow, 0, len(subjects))
 	placed := make([]SubjectRow, 0, len(subjects))
 	err = s.Store.EachAssessSubject(ctx, c.ID, func(sr SubjectRow, sheets []SheetLite) error {
@@ -121,6 +126,66 @@ func needsInputs(rules *assess.Rules, subjects []SubjectRow) bool {
 		}
 	}
 	return false
+}
+
+// needsAttendance reports whether a computed item of some subject's
+// scorecard reads an attendance figure (the labour-discipline item can).
+func needsAttendance(rules *assess.Rules, subjects []SubjectRow) bool {
+	seen := map[string]bool{}
+	for _, sr := range subjects {
+		if seen[sr.Scheme] || sr.Kind != KindPerson {
+			continue
+		}
+		seen[sr.Scheme] = true
+		sc := scorecardOf(rules, sr.Scheme)
+		if sc == nil {
+			continue
+		}
+		for _, it := range sc.Template().Items {
+			if f := sc.Formula(it.Key); f != nil && slices.ContainsFunc(f.Inputs, func(n string) bool { return strings.HasPrefix(n, "attendance.") }) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// AttendanceSource gives people's attendance figures of a period (the
+// monthly summaries added up), by person.
+type AttendanceSource interface {
+	Figures(ctx context.Context, institution int64, per platform.Period, people []int64) (map[int64]map[string]float64, error)
+}
+
+// addAttendance adds the attendance figures of the person subjects to
+// their inputs, each figure named in the derivation.
+func (s *Service) addAttendance(ctx context.Context, institution int64, per platform.Period, subjects []SubjectRow, figures map[assess.Subject]SubjectFigures) error {
+	ids := make([]int64, 0, len(subjects))
+	for _, sr := range subjects {
+		if sr.Kind == KindPerson {
+			ids = append(ids, sr.ID)
+		}
+	}
+	att, err := s.Attendance.Figures(ctx, institution, per, ids)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, in := range assess.Inputs() {
+		names[in.Name] = in.Zh
+	}
+	for id, vals := range att {
+		sub := assess.Subject{PersonID: id}
+		f := figures[sub]
+		if f.Values == nil {
+			f.Values = map[string]float64{}
+		}
+		for _, k := range slices.Sorted(maps.Keys(vals)) {
+			f.Values[k] = vals[k]
+			f.Sources = append(f.Sources, Source{Metric: k, NameZh: names[k], Actual: strconv.FormatFloat(vals[k], 'f', -1, 64), Basis: "attendance"})
+		}
+		figures[sub] = f
+	}
+	return nil
 }
 
 func scorecardOf(rules *assess.Rules, scheme string) *assess.Scorecard {

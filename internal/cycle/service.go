@@ -92,6 +92,9 @@ type Service struct {
 	Tasks    TaskSource      // monthly task completion for task reviews
 	Reviews  TaskReviewStore // nil: no task reviews
 	Exams    ExamStore       // nil: no exam scores
+	// Attendance supplies the attendance figures computed items may read;
+	// nil leaves them without a value (the item is then held).
+	Attendance AttendanceSource
 }
 
 const maxNote = 500
