@@ -46,6 +46,10 @@ const (
 	AttendanceRead   Permission = "attendance:read"
 	AttendanceManage Permission = "attendance:manage"
 	CalendarManage   Permission = "calendar:manage"
+	// Pay (SPEC §6): the plans and the statements of the people in scope;
+	// editing the plans.
+	PayRead   Permission = "pay:read"
+	PayManage Permission = "pay:manage"
 )
 
 // AllPermissions lists the catalogue in display order.
@@ -54,7 +58,7 @@ func AllPermissions() []Permission {
 		PeoplePII, AuditRead, PeriodRead, PeriodManage, UserManage,
 		CustomerRead, CustomerWrite, CustomerImport, CustomerExport, CustomerPII, MetricRead, MetricManage,
 		TargetRead, TargetManage, RecordRead, RecordImport, StatsRead, StatsExport, AssessRead, AssessManage,
-		AttendanceRead, AttendanceManage, CalendarManage}
+		AttendanceRead, AttendanceManage, CalendarManage, PayRead, PayManage}
 }
 
 // Level is a data-scope level of a role.

@@ -120,7 +120,7 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api := httpapi.New(httpapi.Deps{
-		Org: s.Org, People: s.People, Auth: s.Auth, Periods: s.Periods, Audit: s.AuditQ, Catalogue: s.Metrics, Customers: s.Customers, Targets: s.Targets, Records: s.Records, Stats: s.Stats, Cycles: s.Cycles, Attendance: s.Attendance, Jobs: s.Jobs, Dicts: db, Persons: db, Reports: db,
+		Org: s.Org, People: s.People, Auth: s.Auth, Periods: s.Periods, Audit: s.AuditQ, Catalogue: s.Metrics, Customers: s.Customers, Targets: s.Targets, Records: s.Records, Stats: s.Stats, Cycles: s.Cycles, Attendance: s.Attendance, Payroll: s.Payroll, Jobs: s.Jobs, Dicts: db, Persons: db, Reports: db,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err

@@ -16,6 +16,7 @@ import (
 	"cmhub/internal/job"
 	"cmhub/internal/metric"
 	"cmhub/internal/org"
+	"cmhub/internal/payroll"
 	"cmhub/internal/people"
 	"cmhub/internal/period"
 	"cmhub/internal/platform"
@@ -46,6 +47,8 @@ type Services struct {
 	// Attendance: the working calendar, attendance records and monthly
 	// summaries, on the institution's wall clock (China Standard Time).
 	Attendance *attendance.Service
+	// Payroll: pay plans as stored versions and trial statements.
+	Payroll *payroll.Service
 }
 
 // NewServices builds the services on db.
@@ -77,6 +80,7 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 		Cycles: &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: inputs, Outcomes: db, People: ppl, Tasks: inputs, Reviews: db, Exams: db,
 			Attendance: att},
 		Attendance: att,
+		Payroll:    &payroll.Service{Store: db, Audit: lg, Clock: clock, Stats: st, Attendance: att},
 	}
 }
 

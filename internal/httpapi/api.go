@@ -28,6 +28,7 @@ import (
 	"cmhub/internal/job"
 	"cmhub/internal/metric"
 	"cmhub/internal/org"
+	"cmhub/internal/payroll"
 	"cmhub/internal/people"
 	"cmhub/internal/period"
 	"cmhub/internal/platform"
@@ -58,7 +59,9 @@ type Deps struct {
 	Cycles    *cycle.Service // assessment cycles (考核)
 	// Attendance is the working calendar and attendance (考勤).
 	Attendance *attendance.Service
-	Jobs       *job.Runner
+	// Payroll is the pay plans and trial statements (薪酬).
+	Payroll *payroll.Service
+	Jobs    *job.Runner
 	// TempDir is where large uploads are spooled ("" = the system's).
 	TempDir string
 	Dicts   dict.Store

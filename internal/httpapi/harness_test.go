@@ -54,7 +54,7 @@ func newHarness(t *testing.T, e store.Engine) *harness {
 		t.Fatalf("demo: %v", err)
 	}
 	api := httpapi.New(httpapi.Deps{Org: s.Org, People: s.People, Auth: s.Auth, Periods: s.Periods, Audit: s.AuditQ, Catalogue: s.Metrics, Customers: s.Customers, Targets: s.Targets,
-		Records: s.Records, Stats: s.Stats, Cycles: s.Cycles, Attendance: s.Attendance, Jobs: s.Jobs, TempDir: t.TempDir(),
+		Records: s.Records, Stats: s.Stats, Cycles: s.Cycles, Attendance: s.Attendance, Payroll: s.Payroll, Jobs: s.Jobs, TempDir: t.TempDir(),
 		Dicts: db, Persons: db, Reports: db, Ready: db.Ping, Clock: clock, Log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), Metrics: prometheus.NewRegistry()})
 	if err := s.Jobs.Open(context.Background()); err != nil {
 		t.Fatal(err)

@@ -907,6 +907,7 @@ func TestOpenAPIEveryOperationAgainstRealResponses(t *testing.T) {
 			oaExerciseStats(t, h)
 			oaExerciseAssess(t, h)
 			oaExerciseAttendance(t, h)
+			oaExercisePay(t, h)
 			oaExercise(t, h)
 		})
 	}

@@ -373,6 +373,7 @@ func TestDataScopeMatrix(t *testing.T) {
 			checkCustomerScopes(t, h, admin, w, mark)
 			checkAssessScopes(t, h, admin, w, mark)
 			checkAttendanceScopes(t, h, w, mark)
+			checkPayScopes(t, h, w, mark)
 			// Nothing was changed by the refused writes.
 			var ppl struct {
 				Items []struct {
