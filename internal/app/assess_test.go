@@ -372,6 +372,26 @@ func TestAssessmentCycle(t *testing.T) {
 }
 
 // otherSheet returns one of the rater's sheets of a cycle other than not.
+// loneRatedCM finds a sales CM of a monthly cycle rated by one person
+// alone (their regional manager), for whom accept holds (nil: anyone).
+func loneRatedCM(t *testing.T, sys, mkt context.Context, s *Services, c cycle.Cycle, accept func(id int64) bool) (int64, cycle.Sheet) {
+	t.Helper()
+	for _, sr := range mustSubjects(t, sys, s, c) {
+		if sr.Scheme != "sales_cm_monthly" || (accept != nil && !accept(sr.ID)) {
+			continue
+		}
+		all, err := s.Cycles.SubjectSheets(mkt, c.ID, sr.Kind, sr.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) == 1 {
+			return sr.ID, all[0]
+		}
+	}
+	t.Fatal("no sales CM rated by their regional manager alone")
+	return 0, cycle.Sheet{}
+}
+
 func otherSheet(t *testing.T, ctx context.Context, s *Services, cycleID, not int64) int64 {
 	t.Helper()
 	mine, err := s.Cycles.Mine(ctx, cycleID)
@@ -476,24 +496,7 @@ func TestAssessmentOutcomes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var subject int64
-		var sheet cycle.Sheet
-		for _, sr := range mustSubjects(t, sys, s, c) {
-			if sr.Scheme != "sales_cm_monthly" {
-				continue
-			}
-			all, err := s.Cycles.SubjectSheets(mkt, c.ID, sr.Kind, sr.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(all) == 1 {
-				subject, sheet = sr.ID, all[0]
-				break
-			}
-		}
-		if subject == 0 {
-			t.Fatal("no sales CM with a regional manager")
-		}
+		subject, sheet := loneRatedCM(t, sys, mkt, s, c, nil)
 		if _, err := s.Targets.Set(mkt, target.SetInput{Period: "2026-10", Metric: "new_accounts", PersonID: subject, Value: "50"}); err != nil {
 			t.Fatal(err)
 		}

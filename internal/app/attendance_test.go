@@ -229,24 +229,7 @@ func TestAttendanceInScorecard(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var subject int64
-		var sheet cycle.Sheet
-		for _, sr := range mustSubjects(t, sys, s, c) {
-			if sr.Scheme != "sales_cm_monthly" {
-				continue
-			}
-			all, err := s.Cycles.SubjectSheets(mkt, c.ID, sr.Kind, sr.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(all) == 1 {
-				subject, sheet = sr.ID, all[0]
-				break
-			}
-		}
-		if subject == 0 {
-			t.Fatal("no sales CM rated by their regional manager alone")
-		}
+		subject, sheet := loneRatedCM(t, sys, mkt, s, c, nil)
 		emp, err := s.People.Get(sys, subject)
 		if err != nil {
 			t.Fatal(err)

@@ -256,31 +256,13 @@ func TestGradeReviewExams(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var subject int64
-			var sheet cycle.Sheet
-			for _, sr := range mustSubjects(t, sys, s, c) {
-				if sr.Scheme != "sales_cm_monthly" {
-					continue
-				}
-				p, err := s.People.Get(sys, sr.ID)
+			subject, sheet := loneRatedCM(t, sys, mkt, s, c, func(id int64) bool {
+				p, err := s.People.Get(sys, id)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if p.History[len(p.History)-1].Grade != "star1" {
-					continue
-				}
-				all, err := s.Cycles.SubjectSheets(mkt, c.ID, sr.Kind, sr.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(all) == 1 {
-					subject, sheet = sr.ID, all[0]
-					break
-				}
-			}
-			if subject == 0 {
-				t.Fatal("no star-1 sales CM rated by a regional manager alone")
-			}
+				return p.History[len(p.History)-1].Grade == "star1"
+			})
 			if _, err := s.Targets.Set(mkt, target.SetInput{Period: month, Metric: "valid_appointments", PersonID: subject, Value: "1"}); err != nil {
 				t.Fatal(err)
 			}
