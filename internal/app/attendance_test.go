@@ -156,6 +156,13 @@ func TestAttendance(t *testing.T) {
 			t.Fatal("an account without a person checked in")
 		}
 
+		// One person of the scope, as "my attendance" asks.
+		if one, err := s.Attendance.Month(mkt, attendance.MonthQuery{Month: "2026-11", PersonID: pm.PersonID}); err != nil || one.Total != 1 || one.People[0].EmpNo != member {
+			t.Fatalf("one person's month: %+v %v", one.Total, err)
+		}
+		if none, err := s.Attendance.Month(tl, attendance.MonthQuery{Month: "2026-11", PersonID: all.People[len(all.People)-1].PersonID}); err != nil || (none.Total != 0 && !inTeam[all.People[len(all.People)-1].EmpNo]) {
+			t.Fatalf("a person outside the scope: %d %v", none.Total, err)
+		}
 		// A CM sees only themselves.
 		mine, err := s.Attendance.Month(cm, attendance.MonthQuery{Month: "2026-11"})
 		if err != nil || mine.Total != 1 {
@@ -168,7 +175,7 @@ func TestAttendance(t *testing.T) {
 
 		// Rules as data: a 10-minute grace is stored as a new version.
 		rs, err := s.Attendance.Rules(mkt)
-		if err != nil || rs.Version != 0 {
+		if err != nil || rs.Version != 0 || rs.CreatedAt != nil {
 			t.Fatalf("default rules %+v %v", rs, err)
 		}
 		rs.Rules.LateGraceMinutes = 10

@@ -29,7 +29,7 @@ type Store interface {
 	// AttendancePeople lists the people inside the scope whose record in
 	// force on asOf places them under unit (0: anywhere), by employee
 	// number, with their employment dates; a page of them and the total.
-	AttendancePeople(ctx context.Context, sc access.Scope, asOf platform.Date, unit int64, limit, offset int) ([]Member, int, error)
+	AttendancePeople(ctx context.Context, sc access.Scope, asOf platform.Date, q PeopleQuery) ([]Member, int, error)
 	// ScopedPeople maps employee numbers of people inside the scope to ids.
 	ScopedPeople(ctx context.Context, sc access.Scope, asOf platform.Date, empNos []string) (map[string]int64, error)
 	UpsertAttendanceRecords(ctx context.Context, institution int64, rs []Record, by string, at time.Time) error
@@ -68,7 +68,14 @@ type RuleSetDoc struct {
 	LeaveTypes []LeaveType `json:"leaveTypes"`
 	Note       string      `json:"note"`
 	CreatedBy  string      `json:"createdBy"`
-	CreatedAt  time.Time   `json:"createdAt"`
+	CreatedAt  *time.Time  `json:"createdAt"` // nil for the defaults, never saved
+}
+
+// PeopleQuery narrows AttendancePeople: under a unit, one person (0: any),
+// a page.
+type PeopleQuery struct {
+	Unit, Person  int64
+	Limit, Offset int
 }
 
 // Member is a person as the attendance views list them.
@@ -470,6 +477,7 @@ func (s *Service) location() *time.Location {
 type MonthQuery struct {
 	Month    string
 	UnitID   int64
+	PersonID int64 // one person (inside the scope), e.g. one's own month
 	Page     int
 	PageSize int
 }
@@ -533,7 +541,7 @@ func (s *Service) Month(ctx context.Context, q MonthQuery) (MonthView, error) {
 	if !per.End().Before(today) {
 		asOf, through = today, today
 	}
-	members, total, err := s.Store.AttendancePeople(ctx, p.Scope, asOf, q.UnitID, size, (page-1)*size)
+	members, total, err := s.Store.AttendancePeople(ctx, p.Scope, asOf, PeopleQuery{Unit: q.UnitID, Person: q.PersonID, Limit: size, Offset: (page - 1) * size})
 	if err != nil {
 		return MonthView{}, err
 	}
@@ -606,7 +614,7 @@ func (s *Service) Figures(ctx context.Context, institution int64, per platform.P
 		if !m.End().Before(today) {
 			asOf, through = today, today
 		}
-		members, _, err := s.Store.AttendancePeople(ctx, all, asOf, 0, len(people)+1_000_000, 0)
+		members, _, err := s.Store.AttendancePeople(ctx, all, asOf, PeopleQuery{Limit: len(people) + 1_000_000})
 		if err != nil {
 			return nil, err
 		}

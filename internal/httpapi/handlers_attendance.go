@@ -93,11 +93,15 @@ func (a *API) attendanceMonth(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	person, err := qInt64(r, "personId")
+	if err != nil {
+		return err
+	}
 	pg, size, err := paging(r)
 	if err != nil {
 		return err
 	}
-	v, err := a.Attendance.Month(r.Context(), attendance.MonthQuery{Month: r.URL.Query().Get("month"), UnitID: unit, Page: pg, PageSize: size})
+	v, err := a.Attendance.Month(r.Context(), attendance.MonthQuery{Month: r.URL.Query().Get("month"), UnitID: unit, PersonID: person, Page: pg, PageSize: size})
 	if err != nil {
 		return err
 	}

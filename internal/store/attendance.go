@@ -86,7 +86,8 @@ func (db *DB) AttendanceRuleSet(ctx context.Context, institution int64) (attenda
 	if err := json.Unmarshal([]byte(body), &b); err != nil {
 		return attendance.RuleSetDoc{}, fmt.Errorf("attendance rules v%d: %w", doc.Version, err)
 	}
-	doc.Rules, doc.LeaveTypes, doc.CreatedAt = b.Rules, b.LeaveTypes, at.Time
+	t := at.Time
+	doc.Rules, doc.LeaveTypes, doc.CreatedAt = b.Rules, b.LeaveTypes, &t
 	return doc, nil
 }
 
@@ -102,9 +103,10 @@ func (db *DB) SaveAttendanceRuleSet(ctx context.Context, institution int64, doc 
 		return fmt.Errorf("attendance rules: %w", err)
 	}
 	doc.Version = int(last.Int64) + 1
-	doc.CreatedAt = db.clock.Now()
+	now := db.clock.Now()
+	doc.CreatedAt = &now
 	if _, err := db.exec(ctx, `INSERT INTO attendance_rule_sets (institution_id, version, body, note, created_by, created_at) VALUES (?,?,?,?,?,?)`,
-		institution, doc.Version, string(body), doc.Note, doc.CreatedBy, platform.TS(doc.CreatedAt)); err != nil {
+		institution, doc.Version, string(body), doc.Note, doc.CreatedBy, platform.TS(now)); err != nil {
 		return fmt.Errorf("save attendance rules: %w", err)
 	}
 	return nil
@@ -114,7 +116,8 @@ func (db *DB) SaveAttendanceRuleSet(ctx context.Context, institution int64, doc 
 // force on asOf places them under unit (0: anywhere in the scope), by
 // employee number, a page at a time, with the total and each person's
 // employment dates (leaving: the day before their first terminated record).
-func (db *DB) AttendancePeople(ctx context.Context, sc access.Scope, asOf platform.Date, unit int64, limit, offset int) ([]attendance.Member, int, error) {
+func (db *DB) AttendancePeople(ctx context.Context, sc access.Scope, asOf platform.Date, q attendance.PeopleQuery) ([]attendance.Member, int, error) {
+	unit := q.Unit
 	var b sqlb
 	b.add("WITH RECURSIVE ")
 	scopeCTE(&b, sc, asOf)
@@ -128,7 +131,10 @@ func (db *DB) AttendancePeople(ctx context.Context, sc access.Scope, asOf platfo
 	if unit != 0 {
 		b.add(" AND r.unit_id IN (SELECT id FROM under_unit)")
 	}
-	b.add(" ORDER BY p.emp_no LIMIT ? OFFSET ?", limit, offset)
+	if q.Person != 0 {
+		b.add(" AND p.id = ?", q.Person)
+	}
+	b.add(" ORDER BY p.emp_no LIMIT ? OFFSET ?", q.Limit, q.Offset)
 	rows, err := db.query(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("attendance people: %w", err)

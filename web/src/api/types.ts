@@ -1010,3 +1010,143 @@ export interface AssessOutcome {
   effect?: string
   version: number
 }
+
+// ---- attendance (考勤) ----
+
+export type CalendarKind = 'holiday' | 'makeup_workday' | 'rest_day'
+
+/** A day that differs from Monday–Friday (GET/PUT /api/attendance/calendar/{year}). */
+export interface CalendarEntry {
+  date: string
+  kind: CalendarKind | string
+  /** required for a public holiday (国庆节), optional otherwise */
+  name: string
+}
+
+/** A year's working calendar; a year nobody set up has defined false (and nothing is computed for it). */
+export interface WorkCalendar {
+  year: number
+  defined: boolean
+  entries: CalendarEntry[]
+  /** working days of each month, January first; empty without a calendar */
+  workdays: number[]
+  /** 0 for a year never saved */
+  version: number
+  updatedBy?: string
+  updatedAt: string | null
+}
+
+export type MissingPunch = 'absent' | 'half_absent' | 'late_or_early' | 'ignore'
+
+export interface FullAttendanceRule {
+  maxLate: number
+  maxEarlyLeave: number
+  leaveAllowed: string[] | null
+  wholeMonth: boolean
+}
+
+/** The attendance rules: hours, grace, when lateness becomes absence, missing punches, outings, full attendance. */
+export interface AttendanceRules {
+  workStart: string | null
+  workEnd: string | null
+  lateGraceMinutes: number
+  lateHalfDayAfterMinutes: number
+  lateAbsentAfterMinutes: number
+  earlyGraceMinutes: number
+  earlyHalfDayAfterMinutes: number
+  earlyAbsentAfterMinutes: number
+  missingIn: MissingPunch | string
+  missingOut: MissingPunch | string
+  outingAttended: boolean
+  fullAttendance: FullAttendanceRule
+}
+
+export interface LeaveType {
+  code: string
+  zh: string
+  en: string
+  attended: boolean
+  balance: boolean
+  annualDays: number
+  noticeDays: number
+}
+
+/** GET/PUT /api/attendance/rules: the rules in force (version 0: the defaults, never saved). */
+export interface AttendanceRuleSet {
+  version: number
+  rules: AttendanceRules
+  leaveTypes: LeaveType[]
+  note: string
+  createdBy: string
+  createdAt: string | null
+}
+
+export type AttendanceStatus = 'present' | 'late' | 'early_leave' | 'absent' | 'on_leave' | 'on_outing' | 'rest' | ''
+
+/** One source's account of a person's day (a phone check-in answers with it). */
+export interface AttendanceRecord {
+  personId: number
+  date: string
+  source: 'clock' | 'phone' | 'manual' | string
+  in: string | null
+  out: string | null
+  status?: AttendanceStatus
+  note?: string
+}
+
+/** One derived day of a person's month, with the reason (Chinese, then English). */
+export interface AttendanceDay {
+  date: string
+  workday: boolean
+  /** empty on days not counted (not employed, not yet) */
+  status: AttendanceStatus | string
+  cause: string
+  in: string | null
+  out: string | null
+  lateMinutes: number
+  earlyMinutes: number
+  late: boolean
+  earlyLeave: boolean
+  absentDays: number
+  attendedDays: number
+  leave?: string
+  holiday?: string
+  reason: string
+}
+
+export interface AttendanceSummary {
+  personId?: number
+  month?: string
+  requiredDays: number
+  presentDays: number
+  late: number
+  earlyLeave: number
+  absentDays: number
+  leaveDays: number
+  leaveByType?: Record<string, number>
+  outingDays: number
+  pendingDays: number
+  full: boolean
+  notFull?: string
+}
+
+export interface AttendancePersonMonth {
+  personId: number
+  empNo: string
+  name: string
+  unitId: number
+  position: string
+  hiredOn: string | null
+  leftOn: string | null
+  days: AttendanceDay[]
+  summary: AttendanceSummary
+}
+
+/** GET /api/attendance/month: the people in scope, a page at a time; a running month counts through today. */
+export interface AttendanceMonth {
+  month: string
+  workdays: number
+  through: string | null
+  people: AttendancePersonMonth[]
+  total: number
+}

@@ -123,6 +123,24 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'menu.assessRules', menu: 'assess', permission: 'assess:manage' },
       },
       {
+        path: 'attendance/me',
+        name: 'attendance-me',
+        component: () => import('@/views/AttendanceMeView.vue'),
+        meta: { title: 'menu.attendanceMe', menu: 'attendance', person: true },
+      },
+      {
+        path: 'attendance/team',
+        name: 'attendance-team',
+        component: () => import('@/views/AttendanceTeamView.vue'),
+        meta: { title: 'menu.attendanceTeam', menu: 'attendance', permission: 'attendance:read' },
+      },
+      {
+        path: 'attendance/calendar',
+        name: 'attendance-calendar',
+        component: () => import('@/views/AttendanceCalendarView.vue'),
+        meta: { title: 'menu.attendanceCalendar', menu: 'attendance', permission: 'attendance:read' },
+      },
+      {
         path: 'periods',
         name: 'periods',
         component: () => import('@/views/PeriodsView.vue'),

@@ -69,6 +69,18 @@ export const MENU_DEFS: MenuDef[] = [
       { key: 'assess-rules', path: '/assess/rules', icon: 'SetUp', title: 'menu.assessRules', permission: 'assess:manage' },
     ],
   },
+  {
+    // 考勤: the server lists it for attendance:read; checking in needs a person
+    key: 'attendance',
+    path: '/attendance/me',
+    icon: 'AlarmClock',
+    title: 'menu.attendance',
+    children: [
+      { key: 'attendance-me', path: '/attendance/me', icon: 'Iphone', title: 'menu.attendanceMe', person: true },
+      { key: 'attendance-team', path: '/attendance/team', icon: 'Grid', title: 'menu.attendanceTeam', permission: 'attendance:read' },
+      { key: 'attendance-calendar', path: '/attendance/calendar', icon: 'Calendar', title: 'menu.attendanceCalendar', permission: 'attendance:read' },
+    ],
+  },
   { key: 'periods', path: '/periods', icon: 'Calendar', title: 'menu.periods' },
   { key: 'audit', path: '/audit', icon: 'Document', title: 'menu.audit' },
   { key: 'users', path: '/users', icon: 'Lock', title: 'menu.users' },

@@ -33,7 +33,7 @@ describe('menus from Me.menus', () => {
   })
   it('every menu has a path and an icon', () => {
     // /metrics belongs to the server (Prometheus): the metric catalogue lives elsewhere
-    const paths: Record<string, string> = { metrics: '/metric-catalogue', records: '/record-imports', assess: '/assess/my-sheets' }
+    const paths: Record<string, string> = { metrics: '/metric-catalogue', records: '/record-imports', assess: '/assess/my-sheets', attendance: '/attendance/me' }
     for (const m of MENU_DEFS) {
       expect(m.path).toBe(paths[m.key] ?? '/' + m.key)
       expect(m.path).not.toBe('/metrics')
@@ -122,6 +122,46 @@ describe('the assessment menu (考核)', () => {
   })
 })
 
+describe('the attendance menu (考勤)', () => {
+  const user = (personId: number | null) => ({ id: 1, username: 'u', displayName: 'u', personId })
+  const keys = (me: Parameters<typeof visibleMenus>[0]) => visibleMenus(me).find((m) => m.key === 'attendance')?.children?.map((c) => c.key) ?? null
+
+  it('is listed by the server for attendance:read; My attendance needs a person', () => {
+    const cm02 = { menus: ['people', 'stats', 'attendance'], permissions: ['attendance:read'], user: user(13) }
+    const tl11 = { menus: ['attendance'], permissions: ['attendance:read', 'attendance:manage'], user: user(11) }
+    const admin = { menus: ['attendance', 'users'], permissions: ['attendance:read', 'attendance:manage', 'calendar:manage'], user: user(0) }
+    expect(keys(cm02)).toEqual(['attendance-me', 'attendance-team', 'attendance-calendar'])
+    expect(keys(tl11)).toEqual(['attendance-me', 'attendance-team', 'attendance-calendar'])
+    expect(visibleMenus(cm02).find((m) => m.key === 'attendance')?.path).toBe('/attendance/me')
+    // no person (the admin): nothing to check in as, so the menu opens on the team
+    expect(keys(admin)).toEqual(['attendance-team', 'attendance-calendar'])
+    expect(visibleMenus(admin).find((m) => m.key === 'attendance')?.path).toBe('/attendance/team')
+    // not listed: not shown, whatever the person
+    expect(keys({ menus: ['people'], permissions: ['people:read'], user: user(13) })).toBeNull()
+    expect(menuKeys({ menus: [], permissions: [], user: user(13) }).has('attendance')).toBe(false)
+  })
+  it('sits after the assessment menu and before the periods', () => {
+    const mktdir = { menus: ['org', 'people', 'stats', 'assess', 'attendance', 'periods', 'audit'], permissions: ['assess:read', 'attendance:read'], user: user(3) }
+    expect(visibleMenus(mktdir).map((m) => m.key)).toEqual(['org', 'people', 'stats', 'assess', 'attendance', 'periods', 'audit'])
+  })
+  it('guards each page by its own requirement', () => {
+    const me = { menu: 'attendance', person: true }
+    const team = { menu: 'attendance', permission: 'attendance:read' }
+    const cm02 = { menus: ['attendance'], permissions: ['attendance:read'], user: user(13) }
+    const admin = { menus: ['attendance'], permissions: ['attendance:read', 'calendar:manage'], user: user(0) }
+    expect(canAccess(cm02, me)).toBe(true)
+    expect(canAccess(cm02, team)).toBe(true)
+    expect(canAccess(admin, me)).toBe(false)
+    expect(canAccess(admin, team)).toBe(true)
+    expect(canAccess({ menus: [], permissions: ['attendance:read'], user: user(13) }, team)).toBe(false)
+    expect(canAccess({ menus: ['attendance'], permissions: [], user: user(13) }, team)).toBe(false)
+    expect(canAccess(null, me)).toBe(false)
+    // editing is a button: the calendar and rules need calendar:manage, entering days attendance:manage
+    expect(hasPermission(cm02, 'calendar:manage')).toBe(false)
+    expect(hasPermission(admin, 'calendar:manage')).toBe(true)
+  })
+})
+
 describe('active menu entry', () => {
   const menus = MENU_DEFS
   it('highlights the menu or sub-menu page a path belongs to', () => {
@@ -141,6 +181,9 @@ describe('active menu entry', () => {
     expect(activeMenuPath(menus, '/assess/results')).toBe('/assess/results')
     expect(activeMenuPath(menus, '/assess/outcomes')).toBe('/assess/outcomes')
     expect(activeMenuPath(menus, '/assess/rules')).toBe('/assess/rules')
+    expect(activeMenuPath(menus, '/attendance/me')).toBe('/attendance/me')
+    expect(activeMenuPath(menus, '/attendance/team')).toBe('/attendance/team')
+    expect(activeMenuPath(menus, '/attendance/calendar')).toBe('/attendance/calendar')
   })
   it('does not match a mere prefix and falls back to the path', () => {
     expect(activeMenuPath(menus, '/peoplex')).toBe('/peoplex')

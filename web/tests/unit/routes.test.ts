@@ -39,4 +39,22 @@ describe('routes', () => {
     expect(resolved('/assess/rules?tab=exams').meta).toMatchObject({ menu: 'assess', permission: 'assess:manage', title: 'menu.assessRules' })
     expect(resolved('/assess/rules').name).toBe('assess-rules')
   })
+
+  it('the attendance pages belong to the attendance menu, each with its own requirement', () => {
+    expect(resolved('/attendance/me').meta).toMatchObject({ menu: 'attendance', person: true, title: 'menu.attendanceMe' })
+    expect(resolved('/attendance/me?month=2026-10').meta.permission).toBeUndefined()
+    expect(resolved('/attendance/team?month=2026-11&unitId=10&page=2').meta).toMatchObject({
+      menu: 'attendance',
+      permission: 'attendance:read',
+      title: 'menu.attendanceTeam',
+    })
+    expect(resolved('/attendance/calendar?year=2027&tab=rules').meta).toMatchObject({
+      menu: 'attendance',
+      permission: 'attendance:read',
+      title: 'menu.attendanceCalendar',
+    })
+    expect(resolved('/attendance/me').name).toBe('attendance-me')
+    expect(resolved('/attendance/team').name).toBe('attendance-team')
+    expect(resolved('/attendance/calendar').name).toBe('attendance-calendar')
+  })
 })
