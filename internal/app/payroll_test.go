@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"math/big"
 	"strconv"
@@ -154,6 +156,136 @@ func TestPayTrial(t *testing.T) {
 		fieldErr(t, err, "month", "has not begun")
 		if _, err := s.Payroll.Try(cm, payroll.TrialInput{EmpNo: emp, Month: "2026-10"}); !errors.Is(err, platform.ErrForbidden) {
 			t.Fatalf("a CM tried a statement: %v", err)
+		}
+	})
+}
+
+// TestPayClose: finance calculates October for every CM a plan covers
+// (a background job; the statements equal the trial's), submits; the
+// sign-off chain goes chief accountant → deputy manager → manager, each
+// only at their step; a rejection goes back to calculated; the manager's
+// signature locks the month and a recalculation is refused. A CM reads
+// their own statement, and nobody else's.
+func TestPayClose(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		sys, s := demoAsSystem(t, db)
+		fin, dep, gm, cm := asUser(t, sys, s, "finance"), asUser(t, sys, s, "deputy"), asUser(t, sys, s, "gm"), asUser(t, sys, s, "cm02")
+		if err := s.Jobs.Open(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		defer s.Jobs.Close()
+		if m, err := s.Payroll.GetMonth(fin, "2026-10"); err != nil || m.State != payroll.StateOpen {
+			t.Fatalf("open month %+v %v", m, err)
+		}
+		if _, err := s.Payroll.Calculate(gm, "2026-10"); !errors.Is(err, platform.ErrForbidden) {
+			t.Fatalf("the GM calculated pay: %v", err)
+		}
+		calc := func() payroll.Month {
+			t.Helper()
+			j, err := s.Payroll.Calculate(fin, "2026-10")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Jobs.Wait()
+			j, err = s.Jobs.Get(fin, j.ID)
+			if err != nil || j.Status != "succeeded" {
+				t.Fatalf("job %+v %v", j, err)
+			}
+			m, err := s.Payroll.GetMonth(fin, "2026-10")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		m := calc()
+		if m.State != payroll.StateCalculated || m.People == 0 || m.NetFen <= 0 {
+			t.Fatalf("calculated %+v", m)
+		}
+		page, err := s.Payroll.Statements(fin, "2026-10", 1, 500)
+		if err != nil || page.Total != int(m.People) {
+			t.Fatalf("statements %d of %d: %v", page.Total, m.People, err)
+		}
+		var sum int64
+		for _, r := range page.Items {
+			sum += r.NetFen
+		}
+		if sum != m.NetFen {
+			t.Fatalf("statements add up to %d, the month says %d", sum, m.NetFen)
+		}
+		// The stored statement is the trial's, line for line.
+		one := page.Items[0]
+		full, err := s.Payroll.Statement(fin, "2026-10", one.PersonID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := s.Payroll.Try(fin, payroll.TrialInput{EmpNo: one.EmpNo, Month: "2026-10"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored struct {
+			NetFen int64 `json:"netFen"`
+			Lines  []struct {
+				Key string `json:"key"`
+				Fen int64  `json:"fen"`
+			} `json:"lines"`
+		}
+		if err := json.Unmarshal(full.Statement, &stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored.NetFen != tr.Statement.NetFen || full.NetFen != stored.NetFen || len(stored.Lines) != len(tr.Statement.Lines) {
+			t.Fatalf("stored %d, trial %d", stored.NetFen, tr.Statement.NetFen)
+		}
+		for i, l := range stored.Lines {
+			if l.Fen != tr.Statement.Lines[i].Fen || l.Key != tr.Statement.Lines[i].Key {
+				t.Fatalf("line %s: stored %d, trial %d", l.Key, l.Fen, tr.Statement.Lines[i].Fen)
+			}
+		}
+
+		sign := func(ctx context.Context, action string) (payroll.Month, error) {
+			return s.Payroll.Sign(ctx, "2026-10", payroll.SignInput{Action: action, Reason: "核对有误"})
+		}
+		if _, err := sign(dep, "approve"); err == nil {
+			t.Fatal("signed before submission")
+		}
+		if m, err = sign(fin, "submit"); err != nil || m.State != payroll.StateSubmitted {
+			t.Fatalf("submit %+v %v", m, err)
+		}
+		// The deputy cannot sign the chief accountant's step.
+		var de *platform.DeniedError
+		if _, err := sign(dep, "approve"); !errors.As(err, &de) {
+			t.Fatalf("the deputy signed first: %v", err)
+		}
+		if m, err = sign(fin, "approve"); err != nil || m.State != payroll.StateAccountant {
+			t.Fatalf("chief accountant %+v %v", m, err)
+		}
+		if m, err = sign(dep, "reject"); err != nil || m.State != payroll.StateCalculated || len(m.Signoffs) != 0 {
+			t.Fatalf("rejected %+v %v", m, err)
+		}
+		for _, step := range []struct {
+			ctx    context.Context
+			action string
+			want   string
+		}{{fin, "submit", payroll.StateSubmitted}, {fin, "approve", payroll.StateAccountant}, {dep, "approve", payroll.StateDeputy}, {gm, "approve", payroll.StateLocked}} {
+			if m, err = sign(step.ctx, step.action); err != nil || m.State != step.want {
+				t.Fatalf("%s → %+v %v", step.action, m.State, err)
+			}
+		}
+		if len(m.Signoffs) != 4 || m.Signoffs[3].By != "gm" {
+			t.Fatalf("signoffs %+v", m.Signoffs)
+		}
+		_, err = s.Payroll.Calculate(fin, "2026-10")
+		conflictCode(t, err, "locked")
+
+		// A CM reads their own statement only.
+		me, err := s.Payroll.Statement(cm, "2026-10", 0)
+		if err != nil && !errors.Is(err, platform.ErrNotFound) {
+			t.Fatal(err)
+		}
+		if err == nil && me.EmpNo == "" {
+			t.Fatalf("own statement %+v", me)
+		}
+		if _, err := s.Payroll.Statement(cm, "2026-10", one.PersonID); one.PersonID != me.PersonID && !errors.Is(err, platform.ErrForbidden) {
+			t.Fatalf("a CM read someone else's statement: %v", err)
 		}
 	})
 }

@@ -80,7 +80,7 @@ func NewServices(db *store.DB, clock platform.Clock, ac auth.Config) *Services {
 		Cycles: &cycle.Service{Store: db, Audit: lg, Clock: clock, Inputs: inputs, Outcomes: db, People: ppl, Tasks: inputs, Reviews: db, Exams: db,
 			Attendance: att},
 		Attendance: att,
-		Payroll:    &payroll.Service{Store: db, Audit: lg, Clock: clock, Stats: st, Attendance: att},
+		Payroll:    &payroll.Service{Store: db, Close: db, Jobs: jobs, Audit: lg, Clock: clock, Stats: st, Attendance: att},
 	}
 }
 

@@ -1,6 +1,33 @@
 package httpapi_test
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+	"time"
+)
+
+// payJobDone waits for a pay-close job to succeed (a guard, not a speed
+// goal: the demo's month takes well under a second).
+func payJobDone(t *testing.T, c *client, id string) {
+	t.Helper()
+	deadline := time.Now().Add(120 * time.Second)
+	for {
+		var j struct {
+			Status  string `json:"status"`
+			Message string `json:"message"`
+		}
+		oaCall(t, c, "GET", "/api/jobs/"+id, nil, nil, 200, &j)
+		switch {
+		case j.Status == "succeeded":
+			return
+		case j.Status != "running" && j.Status != "queued":
+			t.Fatalf("pay close: %s %s", j.Status, j.Message)
+		case time.Now().After(deadline):
+			t.Fatalf("pay close still %s", j.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
 
 // oaExercisePay calls every pay operation: the plans, a trial with the
 // plan in force and with a draft, a refused and a stored new version.
@@ -41,12 +68,41 @@ func oaExercisePay(t *testing.T, h *harness) {
 	oaCall(t, cm, "PUT", "/api/pay/plans/cm_pay", map[string]any{"plan": plan}, nil, 403, nil)
 	plan["effectiveFrom"] = "2026-12"
 	oaCall(t, fin, "PUT", "/api/pay/plans/cm_pay", map[string]any{"plan": plan, "note": "契约测试 contract test"}, nil, 200, nil)
+
+	// The close of October: calculate (a job), the statements, the chain.
+	oaCall(t, fin, "GET", "/api/pay/months/2026-10", nil, nil, 200, nil)
+	oaCall(t, fin, "POST", "/api/pay/months/2026-10/sign", map[string]any{"action": "submit"}, nil, 409, nil) // not calculated
+	var j struct {
+		ID string `json:"id"`
+	}
+	oaCall(t, fin, "POST", "/api/pay/months/2026-10/calculate", nil, nil, 202, &j)
+	oaCall(t, cm, "POST", "/api/pay/months/2026-10/calculate", nil, nil, 403, nil)
+	oaCall(t, fin, "POST", "/api/pay/months/2026-13/calculate", nil, nil, 400, nil)
+	payJobDone(t, fin, j.ID)
+	var page struct {
+		Items []struct {
+			PersonID int64 `json:"personId"`
+		} `json:"items"`
+	}
+	oaCall(t, fin, "GET", "/api/pay/months/2026-10/statements?pageSize=5", nil, nil, 200, &page)
+	if len(page.Items) == 0 {
+		t.Fatal("no statements")
+	}
+	oaCall(t, fin, "GET", "/api/pay/months/2026-10/statement?personId="+strconv.FormatInt(page.Items[0].PersonID, 10), nil, nil, 200, nil)
+	oaCall(t, cm, "GET", "/api/pay/months/2026-10/statement", nil, nil, 200, nil)
+	oaCall(t, fin, "POST", "/api/pay/months/2026-10/sign", map[string]any{"action": "submit"}, nil, 200, nil)
+	oaCall(t, h.login(t, "gm"), "POST", "/api/pay/months/2026-10/sign", map[string]any{"action": "approve"}, nil, 403, nil) // not the GM's step yet
+	oaCall(t, fin, "POST", "/api/pay/months/2026-10/sign", map[string]any{"action": "reject"}, nil, 400, nil)               // no reason
+	oaCall(t, fin, "POST", "/api/pay/months/2026-10/sign", map[string]any{"action": "approve"}, nil, 200, nil)
 }
 
 // checkPayScopes: the pay plans and trials are for pay:read holders only
 // (all branch-wide in the demo); a trial names a person in scope by row.
 func checkPayScopes(t *testing.T, h *harness, w *world, mark func(method, path string)) {
-	for _, r := range []string{"GET /api/pay/plans", "PUT /api/pay/plans/{key}", "POST /api/pay/trial"} {
+	for _, r := range []string{"GET /api/pay/plans", "PUT /api/pay/plans/{key}", "POST /api/pay/trial",
+		// The month holds totals only; statements are checked below and in TestPayClose.
+		"GET /api/pay/months/{month}", "POST /api/pay/months/{month}/calculate", "POST /api/pay/months/{month}/sign",
+		"GET /api/pay/months/{month}/statements", "GET /api/pay/months/{month}/statement"} {
 		m, p, _ := cut(r)
 		mark(m, p)
 	}

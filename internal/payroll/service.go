@@ -20,6 +20,7 @@ import (
 	"cmhub/internal/assess"
 	"cmhub/internal/audit"
 	"cmhub/internal/dict"
+	"cmhub/internal/job"
 	"cmhub/internal/metric"
 	"cmhub/internal/pay"
 	"cmhub/internal/platform"
@@ -48,6 +49,8 @@ type AttendanceSource interface {
 // Service holds the payroll use cases.
 type Service struct {
 	Store      Store
+	Close      CloseStore
+	Jobs       *job.Runner
 	Audit      audit.Log
 	Clock      platform.Clock
 	Stats      *stats.Service
@@ -396,17 +399,7 @@ func (s *Service) facts(ctx context.Context, institution int64, per platform.Per
 			return nil, view, err
 		}
 		if a, ok := att[person.ID]; ok {
-			num := func(k string) pay.Num {
-				n, _ := pay.ParseNum(strconv.FormatFloat(a[k], 'f', -1, 64))
-				return n
-			}
-			f.Attendance = &pay.Attendance{RequiredDays: num("attendance.required_days"), PresentDays: num("attendance.present_days"),
-				AbsentDays: num("attendance.absent_days"), LeaveDays: num("attendance.leave_days"),
-				Late: int(a["attendance.late"]), EarlyLeave: int(a["attendance.early_leave"]), Full: a["attendance.full"] == 1}
-			view.Attendance = map[string]string{}
-			for k, v := range a {
-				view.Attendance[k] = strconv.FormatFloat(v, 'f', -1, 64)
-			}
+			f.Attendance, view.Attendance = attendanceOf(a)
 		}
 	}
 	if len(needs.History) > 0 {
