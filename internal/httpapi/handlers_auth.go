@@ -36,6 +36,10 @@ func menus(p *access.Principal) []string {
 			out = append(out, m.name)
 		}
 	}
+	// Pay: its managers, and everyone with a person for their own statement.
+	if p.Can(access.PayRead) || p.PersonID != 0 {
+		out = append(out, "pay")
+	}
 	return out
 }
 
