@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	"cmhub/internal/access"
 	"cmhub/internal/payroll"
@@ -77,12 +78,20 @@ func (db *DB) ReplacePayStatements(ctx context.Context, institution int64, month
 	if _, err := db.exec(ctx, `DELETE FROM pay_statements WHERE institution_id = ? AND month = ?`, institution, month); err != nil {
 		return fmt.Errorf("pay statements: %w", err)
 	}
-	for _, r := range rows {
-		st, facts := r.Statement, r.Facts
-		if _, err := db.exec(ctx, `INSERT INTO pay_statements (institution_id, month, person_id, unit_id, plan_key, plan_version, net_fen, statement, facts)
-			VALUES (?,?,?,?,?,?,?,?,?)`, institution, month, r.PersonID, r.UnitID, r.Plan, r.Version, r.NetFen, string(st), string(facts)); err != nil {
-			return fmt.Errorf("pay statement %d: %w", r.PersonID, err)
-		}
+	// One bulk load (COPY on PostgreSQL, batched inserts on SQLite): a
+	// close writes a statement for every manager of the institution.
+	i := 0
+	_, err := db.BulkInsert(ctx, "pay_statements", []string{"institution_id", "month", "person_id", "unit_id", "plan_key", "plan_version", "net_fen", "statement", "facts"},
+		func() ([]any, error) {
+			if i == len(rows) {
+				return nil, io.EOF
+			}
+			r := rows[i]
+			i++
+			return []any{institution, month, r.PersonID, r.UnitID, r.Plan, r.Version, r.NetFen, string(r.Statement), string(r.Facts)}, nil
+		})
+	if err != nil {
+		return fmt.Errorf("pay statements: %w", err)
 	}
 	return nil
 }
