@@ -50,7 +50,7 @@ type Month struct {
 	CalculatedAt *time.Time `json:"calculatedAt"`
 	Signoffs     []Signoff  `json:"signoffs"`
 	Version      int        `json:"version"`
-	UpdatedAt    time.Time  `json:"updatedAt"`
+	UpdatedAt    *time.Time `json:"updatedAt"` // nil while never calculated
 }
 
 // Signoff is one signature of the chain, or a submission.
@@ -321,7 +321,8 @@ func (s *Service) Sign(ctx context.Context, month string, in SignInput) (Month, 
 				return platform.Conflict("bad_state", "action", fmt.Sprintf("该月现为 %s，没有待签字的步骤 the month is %s: no signature is due", m.State, m.State))
 			}
 			if position != position0 {
-				return platform.Denied(fmt.Sprintf("该步骤须由 %s 签字 this step is signed by the %s", position0, position0))
+				zh, en := s.positionLabel(ctx, p.Institution, position0)
+				return platform.Denied(fmt.Sprintf("该步骤须由%s签字 this step is signed by the %s", zh, en))
 			}
 			if in.Action == "reject" {
 				if strings.TrimSpace(in.Reason) == "" {
@@ -343,6 +344,20 @@ func (s *Service) Sign(ctx context.Context, month string, in SignInput) (Month, 
 			Before: map[string]any{"state": before}, After: map[string]any{"state": m.State}, Reason: strings.TrimSpace(in.Reason)})
 	})
 	return out, err
+}
+
+// positionLabel names a position in both languages from the
+// institution's dictionary (the code when it has none).
+func (s *Service) positionLabel(ctx context.Context, institution int64, code string) (string, string) {
+	ds, err := s.Store.DictItems(ctx, institution)
+	if err == nil {
+		for _, it := range ds["positions"] {
+			if it.Code == code {
+				return it.Zh, strings.ToLower(it.En)
+			}
+		}
+	}
+	return code, code
 }
 
 // positionOf is the signer's position and name today.

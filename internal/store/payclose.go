@@ -37,7 +37,8 @@ func (db *DB) PayMonth(ctx context.Context, institution int64, month string, loc
 		t := calc.Time
 		m.CalculatedAt = &t
 	}
-	m.UpdatedAt = upd.Time
+	t := upd.Time
+	m.UpdatedAt = &t
 	return m, nil
 }
 
@@ -57,7 +58,7 @@ func (db *DB) SavePayMonth(ctx context.Context, institution int64, m *payroll.Mo
 			VALUES (?,?,?,?,?,?,?,?,1,?)`, institution, m.Month, m.State, m.People, m.NetFen, m.CalculatedBy, calc, string(sig), platform.TS(now)); err != nil {
 			return fmt.Errorf("pay month: %w", err)
 		}
-		m.Version, m.UpdatedAt = 1, now
+		m.Version, m.UpdatedAt = 1, &now
 		return nil
 	}
 	res, err := db.exec(ctx, `UPDATE pay_months SET state = ?, people = ?, net_fen = ?, calculated_by = ?, calculated_at = ?, signoffs = ?, version = version + 1, updated_at = ?
@@ -69,7 +70,7 @@ func (db *DB) SavePayMonth(ctx context.Context, institution int64, m *payroll.Mo
 		return platform.Conflict("stale", "version", "该月工资已被他人处理，请刷新 the month changed meanwhile; reload")
 	}
 	m.Version++
-	m.UpdatedAt = now
+	m.UpdatedAt = &now
 	return nil
 }
 

@@ -1150,3 +1150,159 @@ export interface AttendanceMonth {
   people: AttendancePersonMonth[]
   total: number
 }
+
+// ---- pay (薪酬) ----
+
+/** An exact number as the server writes it: integer, decimal or fraction ("20/3"). */
+export type PayNum = string
+
+export interface PayParam {
+  key: string
+  nameZh: string
+  nameEn: string
+  value: number | string
+  /** An example value the institution should set (示例). */
+  example?: boolean
+  source?: string
+}
+
+export interface PayBracket {
+  below?: number | string
+  rate?: number | string
+  amount?: number | string
+  example?: boolean
+}
+
+export interface PayTiers {
+  by: string
+  of?: string
+  mode: 'whole' | 'marginal' | string
+  brackets: PayBracket[]
+}
+
+export interface PayComponent {
+  key: string
+  nameZh: string
+  nameEn: string
+  kind: PayKind | string
+  when?: string
+  formula?: string
+  tiers?: PayTiers | null
+  source?: string
+}
+
+export type PayKind = 'earning' | 'deduction' | 'adjustment' | 'info'
+
+export interface PayPlan {
+  key: string
+  nameZh: string
+  nameEn: string
+  version: number
+  effectiveFrom: string
+  positions: string[]
+  note?: string
+  source?: string
+  params?: PayParam[]
+  components: PayComponent[]
+}
+
+/** GET /api/pay/plans: every stored version. */
+export interface PayStoredPlan {
+  plan: PayPlan
+  note: string
+  createdBy: string
+  createdAt: string
+}
+
+export interface PayTierUse {
+  mode: string
+  by: PayNum
+  of: PayNum
+  index: number
+  bracket: PayBracket
+  slices?: { index: number; size: PayNum; rate: PayNum; value: PayNum }[]
+  value: PayNum
+}
+
+export interface PayLine {
+  key: string
+  nameZh: string
+  nameEn: string
+  kind: PayKind | string
+  when?: string
+  applied: boolean
+  formula?: string
+  inputs?: { name: string; value: string }[]
+  tier?: PayTierUse | null
+  exact: PayNum
+  fen: number
+  ref?: string
+  note?: string
+  source?: string
+}
+
+export interface PayStatement {
+  plan: string
+  version: number
+  lines: PayLine[]
+  earningsFen: number
+  deductionsFen: number
+  adjustmentsFen: number
+  netFen: number
+}
+
+export interface PayFacts {
+  person: { grade: string; position: string; status: string; monthsInService: number }
+  metrics: Record<string, string>
+  attendance?: Record<string, string> | null
+  history?: Record<string, string> | null
+}
+
+/** POST /api/pay/trial */
+export interface PayTrial {
+  personId: number
+  empNo: string
+  name: string
+  month: string
+  facts: PayFacts
+  statement: PayStatement
+}
+
+export type PayMonthState = 'open' | 'calculated' | 'submitted' | 'approved_accountant' | 'approved_deputy' | 'locked'
+
+export interface PaySignoff {
+  step: string
+  by: string
+  name: string
+  at: string
+}
+
+export interface PayMonth {
+  month: string
+  state: PayMonthState | string
+  people: number
+  netFen: number
+  calculatedBy: string
+  calculatedAt: string | null
+  signoffs: PaySignoff[]
+  version: number
+  updatedAt: string | null
+}
+
+export interface PayStatementRow {
+  personId: number
+  empNo: string
+  name: string
+  unitId: number
+  plan: string
+  planVersion: number
+  netFen: number
+  statement?: PayStatement
+  facts?: PayFacts
+}
+
+export interface PayStatementPage {
+  month: PayMonth
+  items: PayStatementRow[]
+  total: number
+}

@@ -141,6 +141,30 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'menu.attendanceCalendar', menu: 'attendance', permission: 'attendance:read' },
       },
       {
+        path: 'pay/close',
+        name: 'pay-close',
+        component: () => import('@/views/PayCloseView.vue'),
+        meta: { title: 'menu.payClose', menu: 'pay', permission: 'pay:read' },
+      },
+      {
+        path: 'pay/me',
+        name: 'pay-me',
+        component: () => import('@/views/PayMeView.vue'),
+        meta: { title: 'menu.payMe', menu: 'pay', person: true },
+      },
+      {
+        path: 'pay/trial',
+        name: 'pay-trial',
+        component: () => import('@/views/PayTrialView.vue'),
+        meta: { title: 'menu.payTrial', menu: 'pay', permission: 'pay:read' },
+      },
+      {
+        path: 'pay/plans',
+        name: 'pay-plans',
+        component: () => import('@/views/PayPlansView.vue'),
+        meta: { title: 'menu.payPlans', menu: 'pay', permission: 'pay:read' },
+      },
+      {
         path: 'periods',
         name: 'periods',
         component: () => import('@/views/PeriodsView.vue'),

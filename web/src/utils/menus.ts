@@ -81,6 +81,19 @@ export const MENU_DEFS: MenuDef[] = [
       { key: 'attendance-calendar', path: '/attendance/calendar', icon: 'Calendar', title: 'menu.attendanceCalendar', permission: 'attendance:read' },
     ],
   },
+  {
+    // 薪酬: the server lists it for pay:read and for everyone linked to a person; each page has its own requirement
+    key: 'pay',
+    path: '/pay/close',
+    icon: 'Money',
+    title: 'menu.pay',
+    children: [
+      { key: 'pay-close', path: '/pay/close', icon: 'Finished', title: 'menu.payClose', permission: 'pay:read' },
+      { key: 'pay-me', path: '/pay/me', icon: 'Wallet', title: 'menu.payMe', person: true },
+      { key: 'pay-trial', path: '/pay/trial', icon: 'Operation', title: 'menu.payTrial', permission: 'pay:read' },
+      { key: 'pay-plans', path: '/pay/plans', icon: 'Notebook', title: 'menu.payPlans', permission: 'pay:read' },
+    ],
+  },
   { key: 'periods', path: '/periods', icon: 'Calendar', title: 'menu.periods' },
   { key: 'audit', path: '/audit', icon: 'Document', title: 'menu.audit' },
   { key: 'users', path: '/users', icon: 'Lock', title: 'menu.users' },

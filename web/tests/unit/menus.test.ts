@@ -33,7 +33,7 @@ describe('menus from Me.menus', () => {
   })
   it('every menu has a path and an icon', () => {
     // /metrics belongs to the server (Prometheus): the metric catalogue lives elsewhere
-    const paths: Record<string, string> = { metrics: '/metric-catalogue', records: '/record-imports', assess: '/assess/my-sheets', attendance: '/attendance/me' }
+    const paths: Record<string, string> = { metrics: '/metric-catalogue', records: '/record-imports', assess: '/assess/my-sheets', attendance: '/attendance/me', pay: '/pay/close' }
     for (const m of MENU_DEFS) {
       expect(m.path).toBe(paths[m.key] ?? '/' + m.key)
       expect(m.path).not.toBe('/metrics')
@@ -162,6 +162,47 @@ describe('the attendance menu (考勤)', () => {
   })
 })
 
+describe('the pay menu (薪酬)', () => {
+  const user = (personId: number | null) => ({ id: 1, username: 'u', displayName: 'u', personId })
+  const keys = (me: Parameters<typeof visibleMenus>[0]) => visibleMenus(me).find((m) => m.key === 'pay')?.children?.map((c) => c.key) ?? null
+
+  it('is listed by the server for pay:read and for everyone linked to a person; each page follows its own requirement', () => {
+    const finance = { menus: ['people', 'attendance', 'pay'], permissions: ['pay:read', 'pay:manage'], user: user(6) }
+    const gm = { menus: ['pay'], permissions: ['pay:read'], user: user(1) }
+    const cm02 = { menus: ['people', 'attendance', 'pay'], permissions: ['attendance:read'], user: user(13) }
+    const admin = { menus: ['users', 'pay'], permissions: ['pay:read', 'pay:manage'], user: user(null) }
+    expect(keys(finance)).toEqual(['pay-close', 'pay-me', 'pay-trial', 'pay-plans'])
+    expect(keys(gm)).toEqual(['pay-close', 'pay-me', 'pay-trial', 'pay-plans'])
+    expect(visibleMenus(finance).find((m) => m.key === 'pay')?.path).toBe('/pay/close')
+    // a CM: only their own pay, and the menu opens on it
+    expect(keys(cm02)).toEqual(['pay-me'])
+    expect(visibleMenus(cm02).find((m) => m.key === 'pay')?.path).toBe('/pay/me')
+    // no person (the admin): nothing of their own
+    expect(keys(admin)).toEqual(['pay-close', 'pay-trial', 'pay-plans'])
+    // not listed by the server: not shown
+    expect(keys({ menus: ['people'], permissions: ['pay:read'], user: user(6) })).toBeNull()
+  })
+  it('sits after attendance and before the periods', () => {
+    const finance = { menus: ['org', 'people', 'attendance', 'periods', 'pay'], permissions: ['pay:read'], user: user(6) }
+    expect(visibleMenus(finance).map((m) => m.key)).toEqual(['org', 'people', 'assess', 'attendance', 'pay', 'periods'])
+  })
+  it('guards each page by its own requirement', () => {
+    const close = { menu: 'pay', permission: 'pay:read' }
+    const mine = { menu: 'pay', person: true }
+    const cm02 = { menus: ['pay'], permissions: [], user: user(13) }
+    const admin = { menus: ['pay'], permissions: ['pay:read', 'pay:manage'], user: user(null) }
+    expect(canAccess(cm02, mine)).toBe(true)
+    expect(canAccess(cm02, close)).toBe(false)
+    expect(canAccess(admin, close)).toBe(true)
+    expect(canAccess(admin, mine)).toBe(false)
+    expect(canAccess({ menus: [], permissions: ['pay:read'], user: user(6) }, close)).toBe(false)
+    expect(canAccess(null, mine)).toBe(false)
+    // calculating and submitting are buttons: pay:manage
+    expect(hasPermission(admin, 'pay:manage')).toBe(true)
+    expect(hasPermission({ permissions: ['pay:read'] }, 'pay:manage')).toBe(false)
+  })
+})
+
 describe('active menu entry', () => {
   const menus = MENU_DEFS
   it('highlights the menu or sub-menu page a path belongs to', () => {
@@ -184,6 +225,10 @@ describe('active menu entry', () => {
     expect(activeMenuPath(menus, '/attendance/me')).toBe('/attendance/me')
     expect(activeMenuPath(menus, '/attendance/team')).toBe('/attendance/team')
     expect(activeMenuPath(menus, '/attendance/calendar')).toBe('/attendance/calendar')
+    expect(activeMenuPath(menus, '/pay/close')).toBe('/pay/close')
+    expect(activeMenuPath(menus, '/pay/me')).toBe('/pay/me')
+    expect(activeMenuPath(menus, '/pay/trial')).toBe('/pay/trial')
+    expect(activeMenuPath(menus, '/pay/plans')).toBe('/pay/plans')
   })
   it('does not match a mere prefix and falls back to the path', () => {
     expect(activeMenuPath(menus, '/peoplex')).toBe('/peoplex')

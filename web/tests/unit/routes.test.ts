@@ -57,4 +57,16 @@ describe('routes', () => {
     expect(resolved('/attendance/team').name).toBe('attendance-team')
     expect(resolved('/attendance/calendar').name).toBe('attendance-calendar')
   })
+
+  it('the pay pages belong to the pay menu, each with its own requirement', () => {
+    expect(resolved('/pay/close?month=2026-10').meta).toMatchObject({ menu: 'pay', permission: 'pay:read', title: 'menu.payClose' })
+    expect(resolved('/pay/me').meta).toMatchObject({ menu: 'pay', person: true, title: 'menu.payMe' })
+    expect(resolved('/pay/me?month=2026-10').meta.permission).toBeUndefined()
+    expect(resolved('/pay/trial?empNo=XZ0013&month=2026-10').meta).toMatchObject({ menu: 'pay', permission: 'pay:read', title: 'menu.payTrial' })
+    expect(resolved('/pay/plans').meta).toMatchObject({ menu: 'pay', permission: 'pay:read', title: 'menu.payPlans' })
+    expect(resolved('/pay/close').name).toBe('pay-close')
+    expect(resolved('/pay/me').name).toBe('pay-me')
+    expect(resolved('/pay/trial').name).toBe('pay-trial')
+    expect(resolved('/pay/plans').name).toBe('pay-plans')
+  })
 })
