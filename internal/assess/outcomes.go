@@ -172,12 +172,6 @@ func nextMonth(p platform.Period) platform.Period {
 	return platform.Period{Kind: platform.Month, Year: d.Year(), N: int(d.Month())}
 }
 
-// prevMonth is the month before month m.
-func prevMonth(m platform.Period) platform.Period {
-	d := m.Start().AddDays(-1)
-	return platform.Period{Kind: platform.Month, Year: d.Year(), N: int(d.Month())}
-}
-
 // StarCandidate is a manager of a team with their quarterly composite.
 type StarCandidate struct {
 	PersonID  int64         `json:"personId"`
@@ -328,7 +322,7 @@ func MonthlyOutcomes(rule MonthlyRule, month platform.Period, cases []MonthlyCas
 			continue
 		}
 		run := []MonthScore{cur}
-		for p := prevMonth(month); len(run) < rule.EndAfter; p = prevMonth(p) {
+		for p := month.MonthBefore(); len(run) < rule.EndAfter; p = p.MonthBefore() {
 			m, ok := scores[p]
 			if !ok || m.Held || m.Score >= rule.Below {
 				break
@@ -544,7 +538,7 @@ func CoopOutcomes(rule CoopRule, month platform.Period, cases []CoopCase) []Prop
 		// run counts the consecutive months ending at month with verdict want.
 		run := func(want monthVerdict, limit int) int {
 			n := 0
-			for p := month; n < limit; p = prevMonth(p) {
+			for p := month; n < limit; p = p.MonthBefore() {
 				m, ok := byPeriod[p]
 				if !ok {
 					break

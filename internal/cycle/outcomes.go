@@ -332,7 +332,7 @@ func (s *Service) rmCandidates(ctx context.Context, c *Cycle, per platform.Perio
 // closed cycle, by person.
 func (s *Service) previousMonth(ctx context.Context, c *Cycle, per platform.Period) (map[int64]assess.MonthScore, error) {
 	out := map[int64]assess.MonthScore{}
-	prev := monthBefore(per)
+	prev := per.MonthBefore()
 	cycles, err := s.Store.Cycles(ctx, c.Institution)
 	if err != nil {
 		return nil, err

@@ -89,7 +89,7 @@ func (s *Service) ReviewTasks(ctx context.Context, in TaskReviewInput) (TaskRevi
 	// organisation at each month's end and each manager's tasks.
 	n := max(rule.MissMonths, rule.RecoverMonths)
 	months := make([]platform.Period, n)
-	for i, m := n-1, per; i >= 0; i, m = i-1, monthBefore(m) {
+	for i, m := n-1, per; i >= 0; i, m = i-1, m.MonthBefore() {
 		months[i] = m
 	}
 	type monthData struct {
@@ -187,10 +187,4 @@ func sortedKeys[V any](m map[int64]V) []int64 {
 	}
 	slices.Sort(ks)
 	return ks
-}
-
-// monthBefore is the month before m.
-func monthBefore(m platform.Period) platform.Period {
-	d := m.Start().AddDays(-1)
-	return platform.Period{Kind: platform.Month, Year: d.Year(), N: int(d.Month())}
 }

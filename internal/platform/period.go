@@ -94,6 +94,12 @@ func (p *Period) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MonthBefore is the month before the one the period starts in.
+func (p Period) MonthBefore() Period {
+	d := p.Start().AddDays(-1)
+	return Period{Kind: Month, Year: d.Year(), N: int(d.Month())}
+}
+
 // Start is the first day of the period.
 func (p Period) Start() Date {
 	switch p.Kind {
