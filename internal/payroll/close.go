@@ -195,7 +195,7 @@ func (s *Service) calculate(ctx context.Context, p *access.Principal, per platfo
 	for i, w := range who {
 		ids[i] = w.person.ID
 	}
-	bulk, err := s.bulkFacts(ctx, p.Institution, per, ids, needs)
+	bulk, err := s.bulkFacts(ctx, p.Institution, per, ids, needs, 0)
 	if err != nil {
 		return Month{}, err
 	}
@@ -447,10 +447,12 @@ type bulk struct {
 	history    map[int64]map[string]int
 }
 
-// bulkFacts reads the month's statistics for everyone once, the
-// attendance figures, and the history runs of months without a value
-// (from the months before, read once per month back).
-func (s *Service) bulkFacts(ctx context.Context, institution int64, per platform.Period, ids []int64, needs pay.Needs) (*bulk, error) {
+// bulkFacts reads the month's statistics once (for everyone, or for the
+// people of one unit when unit is set — a trial reads its person's unit),
+// the attendance figures, and the history runs of months without a value
+// (from the months before, read once per month back). The close and the
+// trial read the same facts this way.
+func (s *Service) bulkFacts(ctx context.Context, institution int64, per platform.Period, ids []int64, needs pay.Needs, unit int64) (*bulk, error) {
 	b := &bulk{metrics: map[int64]map[string]*big.Rat{}, history: map[int64]map[string]int{}}
 	sysCtx := access.WithPrincipal(ctx, access.System(institution, "payroll"))
 	read := func(m platform.Period, keys []string) (map[int64]map[string]*big.Rat, error) {
@@ -458,7 +460,7 @@ func (s *Service) bulkFacts(ctx context.Context, institution int64, per platform
 		if len(keys) == 0 {
 			return out, nil
 		}
-		tab, err := s.Stats.Monthly(sysCtx, stats.MonthlyQuery{Month: m.String(), Level: stats.LevelManager, Metrics: keys})
+		tab, err := s.Stats.Monthly(sysCtx, stats.MonthlyQuery{Month: m.String(), Level: stats.LevelManager, UnitID: unit, Metrics: keys})
 		if err != nil {
 			return nil, fmt.Errorf("statistics %s: %w", m, err)
 		}
@@ -495,7 +497,7 @@ func (s *Service) bulkFacts(ctx context.Context, institution int64, per platform
 		}
 		m := per
 		for n := 0; n < maxHistory && len(open) > 0; n++ {
-			m = monthBefore(m)
+			m = m.MonthBefore()
 			vals, err := read(m, needs.History)
 			if err != nil {
 				return nil, err

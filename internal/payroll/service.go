@@ -9,9 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -331,10 +329,11 @@ func (s *Service) Try(ctx context.Context, in TrialInput) (Trial, error) {
 			return Trial{}, err
 		}
 	}
-	facts, view, err := s.facts(ctx, p.Institution, per, person, plan.Needs())
+	b, err := s.bulkFacts(ctx, p.Institution, per, []int64{person.ID}, plan.Needs(), person.UnitID)
 	if err != nil {
 		return Trial{}, err
 	}
+	facts, view := b.of(person, per, plan.Needs())
 	st, err := plan.Evaluate(facts)
 	if err != nil {
 		var ee *pay.EvalError
@@ -346,96 +345,3 @@ func (s *Service) Try(ctx context.Context, in TrialInput) (Trial, error) {
 	return Trial{PersonID: id, EmpNo: person.EmpNo, Name: person.Name, Month: per.String(), Facts: view, Statement: st}, nil
 }
 
-// facts gathers what the plan needs of one person's month.
-func (s *Service) facts(ctx context.Context, institution int64, per platform.Period, person assess.Person, needs pay.Needs) (*pay.Facts, FactsView, error) {
-	view := FactsView{Metrics: map[string]string{}}
-	f := &pay.Facts{Metrics: map[string]pay.Num{}, History: map[string]pay.Num{}}
-	months := 0
-	if !person.HiredOn.IsZero() {
-		end := per.End()
-		months = (end.Year()-person.HiredOn.Year())*12 + int(end.Month()) - int(person.HiredOn.Month())
-	}
-	f.Person = pay.Person{Grade: person.Grade, Position: person.Position, Status: person.Status, MonthsInService: max(months, 0)}
-	view.Person = PersonFacts{Grade: person.Grade, Position: person.Position, Status: person.Status, MonthsInService: f.Person.MonthsInService}
-	sysCtx := access.WithPrincipal(ctx, access.System(institution, "payroll"))
-	values := func(m platform.Period, keys []string) (map[string]*big.Rat, error) {
-		out := map[string]*big.Rat{}
-		if len(keys) == 0 {
-			return out, nil
-		}
-		tab, err := s.Stats.Monthly(sysCtx, stats.MonthlyQuery{Month: m.String(), Level: stats.LevelManager, UnitID: person.UnitID, Metrics: keys})
-		if err != nil {
-			return nil, fmt.Errorf("statistics %s: %w", m, err)
-		}
-		for _, row := range tab.Rows {
-			if row.SubjectType != stats.SubjectPerson || row.ID != person.ID {
-				continue
-			}
-			for _, k := range keys {
-				if c := row.Values[k]; c.Actual != nil {
-					if v, ok := new(big.Rat).SetString(*c.Actual); ok {
-						out[k] = v
-					}
-				}
-			}
-		}
-		return out, nil
-	}
-	vals, err := values(per, needs.Metrics)
-	if err != nil {
-		return nil, view, err
-	}
-	for _, k := range needs.Metrics {
-		v, ok := vals[k]
-		if !ok {
-			v = new(big.Rat) // nothing credited this month
-		}
-		f.Metrics[k] = pay.FromRat(v)
-		view.Metrics[k] = v.FloatString(4)
-	}
-	if needs.Attendance && s.Attendance != nil {
-		att, err := s.Attendance.Figures(ctx, institution, per, []int64{person.ID})
-		if err != nil {
-			return nil, view, err
-		}
-		if a, ok := att[person.ID]; ok {
-			f.Attendance, view.Attendance = attendanceOf(a)
-		}
-	}
-	if len(needs.History) > 0 {
-		view.History = map[string]string{}
-		runs := map[string]int{}
-		open := slices.Clone(needs.History)
-		m := per
-		for n := 0; n < maxHistory && len(open) > 0; n++ {
-			m = monthBefore(m)
-			if !person.HiredOn.IsZero() && m.End().Before(person.HiredOn) {
-				break // before hire: no months to count
-			}
-			vals, err := values(m, open)
-			if err != nil {
-				return nil, view, err
-			}
-			var still []string
-			for _, k := range open {
-				if v, ok := vals[k]; ok && v.Sign() > 0 {
-					continue
-				}
-				runs[k]++
-				still = append(still, k)
-			}
-			open = still
-		}
-		for _, k := range needs.History {
-			name := "months_without_" + k
-			f.History[name] = pay.Int(int64(runs[k]))
-			view.History[name] = strconv.Itoa(runs[k])
-		}
-	}
-	return f, view, nil
-}
-
-func monthBefore(m platform.Period) platform.Period {
-	d := m.Start().AddDays(-1)
-	return platform.Period{Kind: platform.Month, Year: d.Year(), N: int(d.Month())}
-}
