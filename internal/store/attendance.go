@@ -157,15 +157,23 @@ func (db *DB) AttendancePeople(ctx context.Context, sc access.Scope, asOf platfo
 }
 
 // UpsertAttendanceRecords stores records, replacing a person's record of
-// the same day and source.
+// the same day and source: 500 rows a statement, as a punch-clock file
+// holds a whole month of a branch.
 func (db *DB) UpsertAttendanceRecords(ctx context.Context, institution int64, rs []attendance.Record, by string, at time.Time) error {
-	for _, r := range rs {
-		if _, err := db.exec(ctx, `INSERT INTO attendance_records (institution_id, person_id, day, source, in_time, out_time, status, note, recorded_by, recorded_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?)
-			ON CONFLICT (person_id, day, source) DO UPDATE SET in_time = excluded.in_time, out_time = excluded.out_time, status = excluded.status,
-				note = excluded.note, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`,
-			institution, r.PersonID, r.Date, string(r.Source), r.In.String(), r.Out.String(), string(r.Status), r.Note, by, platform.TS(at)); err != nil {
-			return fmt.Errorf("attendance record: %w", err)
+	const row = "(?,?,?,?,?,?,?,?,?,?)"
+	for chunk := range chunks(rs, 500) {
+		var b sqlb
+		b.add("INSERT INTO attendance_records (institution_id, person_id, day, source, in_time, out_time, status, note, recorded_by, recorded_at) VALUES ")
+		for i, r := range chunk {
+			if i > 0 {
+				b.add(",")
+			}
+			b.add(row, institution, r.PersonID, r.Date, string(r.Source), r.In.String(), r.Out.String(), string(r.Status), r.Note, by, platform.TS(at))
+		}
+		b.add(` ON CONFLICT (person_id, day, source) DO UPDATE SET in_time = excluded.in_time, out_time = excluded.out_time, status = excluded.status,
+			note = excluded.note, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`)
+		if _, err := db.exec(ctx, b.String(), b.args...); err != nil {
+			return fmt.Errorf("attendance records: %w", err)
 		}
 	}
 	return nil

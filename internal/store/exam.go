@@ -44,16 +44,21 @@ func (db *DB) ScopedPeople(ctx context.Context, sc access.Scope, asOf platform.D
 }
 
 // SaveExamScores stores the rows, replacing a person's earlier score in
-// the same exam of the period.
+// the same exam of the period, 500 rows a statement.
 func (db *DB) SaveExamScores(ctx context.Context, institution int64, period string, rows []cycle.ExamScore) error {
-	for _, r := range rows {
-		if _, err := db.exec(ctx, `DELETE FROM exam_scores WHERE institution_id = ? AND period_key = ? AND person_id = ? AND exam = ?`,
-			institution, period, r.PersonID, r.Exam); err != nil {
-			return fmt.Errorf("exam score: %w", err)
+	for chunk := range chunks(rows, 500) {
+		var b sqlb
+		b.add("INSERT INTO exam_scores (institution_id, period_key, person_id, exam, score, recorded_by, recorded_at) VALUES ")
+		for i, r := range chunk {
+			if i > 0 {
+				b.add(",")
+			}
+			b.add("(?,?,?,?,?,?,?)", institution, period, r.PersonID, r.Exam, int64(r.Score), r.RecordedBy, platform.TS(r.RecordedAt))
 		}
-		if _, err := db.exec(ctx, `INSERT INTO exam_scores (institution_id, period_key, person_id, exam, score, recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?)`,
-			institution, period, r.PersonID, r.Exam, int64(r.Score), r.RecordedBy, platform.TS(r.RecordedAt)); err != nil {
-			return fmt.Errorf("exam score: %w", err)
+		b.add(` ON CONFLICT (institution_id, period_key, person_id, exam) DO UPDATE SET score = excluded.score,
+			recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`)
+		if _, err := db.exec(ctx, b.String(), b.args...); err != nil {
+			return fmt.Errorf("exam scores: %w", err)
 		}
 	}
 	return nil
