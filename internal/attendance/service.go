@@ -72,7 +72,7 @@ type RuleSetDoc struct {
 }
 
 // PeopleQuery narrows AttendancePeople: under a unit, one person (0: any),
-// a page.
+// a page (Limit 0: everyone).
 type PeopleQuery struct {
 	Unit, Person  int64
 	Limit, Offset int
@@ -614,7 +614,7 @@ func (s *Service) Figures(ctx context.Context, institution int64, per platform.P
 		if !m.End().Before(today) {
 			asOf, through = today, today
 		}
-		members, _, err := s.Store.AttendancePeople(ctx, all, asOf, PeopleQuery{Limit: len(people) + 1_000_000})
+		members, _, err := s.Store.AttendancePeople(ctx, all, asOf, PeopleQuery{})
 		if err != nil {
 			return nil, err
 		}

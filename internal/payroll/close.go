@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"strconv"
@@ -141,10 +142,19 @@ func (s *Service) Calculate(ctx context.Context, month string) (job.Job, error) 
 	return s.Jobs.Start(ctx, "pay_close", func(ctx context.Context, pr *job.Progress) (job.Outcome, error) {
 		m, err := s.calculate(ctx, p, per, pr)
 		if err != nil {
+			// Refusals carry messages written for users; anything else is a
+			// server error the runner reports without its text.
 			var ve *platform.ValidationError
+			if errors.As(err, &ve) {
+				msgs := make([]string, 0, len(ve.Fields))
+				for _, k := range slices.Sorted(maps.Keys(ve.Fields)) {
+					msgs = append(msgs, ve.Fields[k])
+				}
+				return job.Outcome{Status: job.Rejected, Message: strings.Join(msgs, "；")}, nil
+			}
 			var ce *platform.ConflictError
-			if errors.As(err, &ve) || errors.As(err, &ce) {
-				return job.Outcome{Status: job.Rejected, Message: err.Error()}, nil
+			if errors.As(err, &ce) {
+				return job.Outcome{Status: job.Rejected, Message: ce.Message}, nil
 			}
 			return job.Outcome{}, err
 		}

@@ -344,4 +344,3 @@ func (s *Service) Try(ctx context.Context, in TrialInput) (Trial, error) {
 	}
 	return Trial{PersonID: id, EmpNo: person.EmpNo, Name: person.Name, Month: per.String(), Facts: view, Statement: st}, nil
 }
-

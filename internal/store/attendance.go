@@ -134,7 +134,10 @@ func (db *DB) AttendancePeople(ctx context.Context, sc access.Scope, asOf platfo
 	if q.Person != 0 {
 		b.add(" AND p.id = ?", q.Person)
 	}
-	b.add(" ORDER BY p.emp_no LIMIT ? OFFSET ?", q.Limit, q.Offset)
+	b.add(" ORDER BY p.emp_no")
+	if q.Limit > 0 {
+		b.add(" LIMIT ? OFFSET ?", q.Limit, q.Offset)
+	}
 	rows, err := db.query(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("attendance people: %w", err)
